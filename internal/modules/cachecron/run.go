@@ -1,0 +1,183 @@
+package cachecron
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/cron"
+)
+
+// jobs are the managed entries: the tool and the option holding its schedule.
+var jobs = []struct{ tool, scheduleOption string }{
+	{cron.ToolPruner, "pruner_schedule"},
+	{cron.ToolCleaner, "cleaner_schedule"},
+}
+
+type entryResult struct {
+	Name     string `json:"name"`
+	Schedule string `json:"schedule"`
+	Command  string `json:"command"`
+}
+
+type values struct {
+	CronFile   string        `json:"cron_file"`
+	Jobs       []string      `json:"jobs"`
+	Entries    []entryResult `json:"entries,omitempty"`
+	BackupFile string        `json:"backup_file,omitempty"`
+}
+
+// Run installs or removes the cache-cleaning entries.
+func Run(ctx *ansible.Context) (*ansible.Result, error) {
+	p := ctx.Params
+	dir, name, present := p.String("cron_dir"), p.String("cron_file"), p.String("state") == "present"
+	entries, err := desiredEntries(p, present)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("cron_dir %s is not an existing directory", dir)
+	}
+	unlock, err := cron.Lock(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lock cron_dir %s: %w", dir, err)
+	}
+	defer unlock()
+	if !ctx.CheckMode {
+		if _, err := cron.SweepStaleTemps(dir, name); err != nil {
+			ctx.Warn(fmt.Sprintf("could not remove temp files left in %s by an interrupted run: %v", dir, err))
+		}
+	}
+	before, exists, err := cron.Read(dir, name)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	file := cron.ParseFile(before)
+	var names []string
+	if present {
+		file = file.Ensure(entries)
+	} else {
+		for _, j := range jobs {
+			names = append(names, j.tool)
+		}
+		file = file.Remove(names)
+	}
+	after := file.Render()
+	remove := !present && exists && file.IsBlank()
+	var changed bool
+	switch {
+	case remove:
+		changed = true
+	case !present && !exists:
+		changed = false
+	default:
+		changed = !bytes.Equal(before, after)
+	}
+	if exists && !remove && !changed {
+		// cron ignores a group- or other-writable file: a wrong mode is a change.
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm() != cron.FileMode {
+			changed = true
+		}
+	}
+	out := values{CronFile: path, Jobs: managedJobs(file)}
+	if remove {
+		out.Jobs = []string{}
+	}
+	for _, e := range entries {
+		out.Entries = append(out.Entries, entryResult{Name: e.Name, Schedule: e.Schedule.String(), Command: e.Command})
+	}
+	res := &ansible.Result{Changed: changed, Values: &out}
+	if changed {
+		diff := ansible.Diff{Before: string(before), After: string(after), BeforeHeader: path, AfterHeader: path}
+		if remove {
+			diff.After, diff.AfterHeader = "", "/dev/null"
+		}
+		if !exists {
+			diff.BeforeHeader = "/dev/null"
+		}
+		res.Diffs = []ansible.Diff{diff}
+	}
+	if !changed || ctx.CheckMode {
+		return res, nil
+	}
+	if p.Bool("backup") && exists {
+		if out.BackupFile, err = cron.Backup(path); err != nil {
+			return nil, fmt.Errorf("back up %s: %w", path, err)
+		}
+	}
+	if remove {
+		err = cron.Delete(dir, name)
+	} else {
+		err = cron.WriteAtomic(dir, name, after, cron.FileMode)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write %s (left unchanged): %w", path, err)
+	}
+	return res, nil
+}
+
+// desiredEntries validates every option that shapes the file and renders
+// the entries; all problems are reported together.
+func desiredEntries(p ansible.Params, present bool) ([]cron.Entry, error) {
+	var errs *multierror.Error
+	if err := cron.ValidateDir(p.String("cron_dir")); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if err := cron.ValidateFileName(p.String("cron_file")); err != nil {
+		errs = multierror.Append(errs, err)
+	}
+	if !present {
+		return nil, errs.ErrorOrNil()
+	}
+	var entries []cron.Entry
+	seed := p.String("splay_seed")
+	var commandErr error
+	for _, j := range jobs {
+		sched, err := cron.ParseSchedule(p.String(j.scheduleOption))
+		if err != nil {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", j.scheduleOption, err))
+		}
+		command, err := cron.RenderCommand(cron.CommandSpec{
+			Engine: p.String("container_engine"), Container: p.String("container_name"),
+			Tool: j.tool, Release: p.String("glance_release"), LogDir: p.String("log_dir"),
+		})
+		if err != nil {
+			// Both jobs share every input of the command: report it once.
+			commandErr = err
+			continue
+		}
+		entries = append(entries, cron.Entry{Name: j.tool, Schedule: cron.Splay(sched, seed, j.tool), User: p.String("user"), Command: command})
+	}
+	if commandErr != nil {
+		errs = multierror.Append(errs, commandErr)
+	}
+	if errs.ErrorOrNil() == nil {
+		if err := cron.ValidateEntries(entries); err != nil {
+			errs = multierror.Append(errs, err)
+		}
+	}
+	if err := errs.ErrorOrNil(); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// managedJobs lists this module's entries the file holds, in file order.
+func managedJobs(f cron.File) []string {
+	ours := map[string]bool{}
+	for _, j := range jobs {
+		ours[j.tool] = true
+	}
+	out := []string{}
+	for _, name := range f.Jobs() {
+		if ours[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
