@@ -1,0 +1,202 @@
+package upgrade
+
+// Modes of a Plan.
+const (
+	ModeRolling = "rolling"
+	ModeLegacy  = "legacy"
+)
+
+// Step actions, the exact strings of the module contract.
+const (
+	ActionSetLogBinTrust = "set_log_bin_trust" // SET GLOBAL log_bin_trust_function_creators = Value
+	ActionDrain          = "drain"             // take the host out of load-balancer rotation, let connections finish
+	ActionStop           = "stop"              // stop glance-api gracefully, wait until it is completely down
+	ActionConfig         = "config"            // install the new code (image) and configuration; do not start
+	ActionDBSync         = "db_sync"           // glance-manage db sync (offline expand+migrate+contract)
+	ActionDBExpand       = "db_expand"         // glance-manage db expand
+	ActionDBMigrate      = "db_migrate"        // glance-manage db migrate
+	ActionDBContract     = "db_contract"       // glance-manage db contract
+	ActionStart          = "start"             // start glance-api (new code)
+	ActionWaitHealthy    = "wait_healthy"      // wait until glance-api on the host answers its health check
+	ActionUndrain        = "undrain"           // put the host back into load-balancer rotation
+)
+
+// Actions returns every step action (a new slice each call: the package
+// keeps no global state).
+func Actions() []string {
+	return []string{
+		ActionSetLogBinTrust, ActionDrain, ActionStop, ActionConfig, ActionDBSync,
+		ActionDBExpand, ActionDBMigrate, ActionDBContract, ActionStart,
+		ActionWaitHealthy, ActionUndrain,
+	}
+}
+
+// Database engines accepted in Input.Database.
+const (
+	DatabaseMariaDB    = "mariadb"
+	DatabaseMySQL      = "mysql"
+	DatabasePostgreSQL = "postgresql"
+	DatabaseSQLite     = "sqlite"
+)
+
+// Values of Input.OnUnsafe.
+const (
+	OnUnsafeFail   = "fail"
+	OnUnsafeLegacy = "legacy"
+)
+
+// Exit codes of `glance-manage db check` accepted in Input.DBState.
+const (
+	DBUpToDate      = 0 // contract head reached: nothing to do
+	DBNeedsExpand   = 3 // run db expand (then migrate, then contract)
+	DBNeedsMigrate  = 4 // expand done, data migrations pending
+	DBNeedsContract = 5 // expand and migrate done, contract pending
+)
+
+// Input holds the options of kolla.glance.upgrade_plan. Field comments name
+// the module option; NewInput returns the module defaults. Build does not
+// fill defaults for zero values: an empty Database or OnUnsafe, or a
+// MaxUnavailable of 0 in rolling mode, is an input error.
+type Input struct {
+	// APIHosts (api_hosts) are the hosts running glance-api, in inventory
+	// order, as the backends module returns them. The first host is the NEW
+	// NODE of Glance's procedure: database steps run there (see Build for the
+	// resume exception). Must be non-empty, without empty or duplicate names.
+	APIHosts []string
+	// Rolling (rolling) asks for a rolling upgrade
+	// (glance_enable_rolling_upgrade); false plans the legacy, offline one.
+	Rolling bool
+	// FileBackend (file_backend) is true when the file store is enabled.
+	FileBackend bool
+	// FileDatadirShared (file_datadir_shared) is true when the file store's
+	// directory is shared between the API hosts.
+	FileDatadirShared bool
+	// Database (database) is the engine: mariadb, mysql, postgresql, sqlite.
+	Database string
+	// UsePreconfiguredDatabases (use_preconfigured_databases) drops the
+	// set_log_bin_trust steps: the database server is not kolla's to change.
+	UsePreconfiguredDatabases bool
+	// MaxUnavailable (max_unavailable) is, in rolling mode, how many API hosts
+	// may be out of service at once: 1..len(APIHosts)-1. Ignored in legacy
+	// mode.
+	MaxUnavailable int
+	// LoadBalancer (loadbalancer), in rolling mode, drains a host before it
+	// stops and undrains it once it is healthy again.
+	LoadBalancer bool
+	// DBState (db_state) is the exit code of `glance-manage db check` run
+	// with the NEW code: 0 up to date, 3 needs expand, 4 needs migrate, 5
+	// needs contract; nil when unknown (every database step is planned; they
+	// are idempotent and print "up to date" when already done).
+	DBState *int
+	// UpgradedHosts (upgraded_hosts) are hosts of APIHosts that already run
+	// the new release; without duplicates.
+	UpgradedHosts []string
+	// OnUnsafe (on_unsafe) is "fail" (a refused rolling upgrade is an error)
+	// or "legacy" (a refused rolling upgrade becomes a legacy plan plus a
+	// warning saying why).
+	OnUnsafe string
+}
+
+// NewInput returns an Input with the module defaults: legacy mode, mariadb,
+// file_datadir_shared true, max_unavailable 1, loadbalancer true, db_state
+// unknown, on_unsafe fail.
+func NewInput(apiHosts ...string) Input {
+	return Input{
+		APIHosts:          apiHosts,
+		FileDatadirShared: true,
+		Database:          DatabaseMariaDB,
+		MaxUnavailable:    1,
+		LoadBalancer:      true,
+		OnUnsafe:          OnUnsafeFail,
+	}
+}
+
+// Step is one entry of a Plan.
+type Step struct {
+	// Step is the 1-based position in Plan.Steps.
+	Step int `json:"step"`
+	// Action is one of the Action* constants.
+	Action string `json:"action"`
+	// Host is where the step runs (set_log_bin_trust and the db_* steps run
+	// delegated to the database host); null for none.
+	Host *string `json:"host"`
+	// Value is set for set_log_bin_trust only: 1 or 0.
+	Value *int `json:"value,omitempty"`
+	// Batch is set on the host steps of a restart batch (drain, stop, config,
+	// start, wait_healthy, undrain): an index into Plan.Batches.
+	Batch *int `json:"batch,omitempty"`
+}
+
+// Skip is a step the plan leaves out, and why.
+type Skip struct {
+	What string `json:"what"`
+	Why  string `json:"why"`
+}
+
+// Plan is the result of Build.
+type Plan struct {
+	// Mode is "rolling" or "legacy" (also when a refused rolling upgrade
+	// falls back to legacy).
+	Mode string `json:"mode"`
+	// Steps are the ordered steps, numbered from 1.
+	Steps []Step `json:"steps"`
+	// Batches are the host lists restarted together, in order. Rolling: batch
+	// 0 is one host alone, then batches of at most MaxUnavailable hosts.
+	// Legacy: one batch with every restarted host.
+	Batches [][]string `json:"batches"`
+	// APIOutage is true when the plan has every glance-api host out of
+	// service at the same time: a legacy plan, unless hosts that already run
+	// the new release keep serving (db_state 0 resume).
+	APIOutage bool `json:"api_outage"`
+	// Skipped lists what a full plan would do and this one does not.
+	Skipped []Skip `json:"skipped"`
+	// PlanText is the plan for an operator to review.
+	PlanText string `json:"plan_text"`
+	// Warnings are messages for the operator (Ansible warnings).
+	Warnings []string `json:"-"`
+}
+
+// Build checks in and returns the ordered upgrade plan.
+//
+// Input errors (see OptionError) are always returned, whatever OnUnsafe says.
+// A rolling upgrade that is unsafe (see RefusalError) is an error when
+// OnUnsafe is "fail", and a legacy plan with one warning per reason when it
+// is "legacy". Every error Build returns is a *multierror.Error wrapped with
+// the prefix "glance upgrade plan: "; errors.Is(err, ErrInvalidInput) and
+// errors.Is(err, ErrUnsafe) tell the two kinds apart.
+//
+// Legacy plan: [set_log_bin_trust 1], stop every host, config every host,
+// db_sync once on the first host, start every host, wait_healthy every host,
+// [set_log_bin_trust 0].
+//
+// Rolling plan (Glance's documented procedure): the database host alone is
+// batch 0: [drain], stop, config, [set_log_bin_trust 1], db_expand,
+// db_migrate, start, wait_healthy, [undrain]. The other hosts follow in
+// batches of at most MaxUnavailable, each batch: drain all, stop all, config
+// all, start all, wait_healthy all, undrain all. Then db_contract on the
+// database host, [set_log_bin_trust 0].
+//
+// Resume (DBState, UpgradedHosts) is described in the package documentation.
+func Build(in Input) (Plan, error) {
+	v, err := check(in)
+	if err != nil {
+		return Plan{}, err
+	}
+	var warnings []string
+	rolling := in.Rolling
+	if rolling && len(v.refusals) > 0 {
+		// check returned an error for on_unsafe=fail: only legacy gets here.
+		for _, r := range v.refusals {
+			warnings = append(warnings, fallbackWarningPrefix+r.Reason)
+		}
+		rolling = false
+	}
+	var p Plan
+	if rolling {
+		p = buildRolling(in, v, warnings)
+	} else {
+		p = buildLegacy(in, v, warnings)
+	}
+	p.PlanText = render(&p, in, v, rolling)
+	return p, nil
+}
