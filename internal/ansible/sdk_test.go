@@ -321,16 +321,6 @@ func TestTempDirRules(t *testing.T) {
 	assert.DirExists(t, given, "Ansible's tmpdir is Ansible's to remove")
 }
 
-func TestDocStubAndArgSpecRender(t *testing.T) {
-	stub, err := testSpec().DocStub()
-	require.NoError(t, err)
-	assert.Contains(t, string(stub), "DOCUMENTATION = r'''\nmodule: demo\n")
-	lit := PythonLiteral(testSpec().PythonArgSpec(), "")
-	assert.Contains(t, lit, `"mutually_exclusive": [`)
-	assert.Contains(t, lit, `"no_log": True`)
-	assert.Contains(t, lit, `"default": 1`)
-}
-
 // FuzzDecodeArgs checks that no args file makes a module panic, print
 // anything but one JSON object, or exit with another code than 0 or 1.
 func FuzzDecodeArgs(f *testing.F) {

@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/ansible/docgen"
 	"github.com/kolla-glance/kolla-glance/internal/modules"
 )
 
@@ -54,12 +54,12 @@ func render(mods []modules.Module) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	specs := map[string]any{}
 	for _, m := range mods {
-		stub, err := m.Spec.DocStub()
+		stub, err := docgen.DocStub(m.Spec)
 		if err != nil {
 			return nil, err
 		}
 		files[filepath.Join("plugins", "modules", m.Spec.Name+".py")] = stub
-		specs[m.Spec.Name] = m.Spec.PythonArgSpec()
+		specs[m.Spec.Name] = docgen.PythonArgSpec(m.Spec)
 	}
 	var b strings.Builder
 	b.WriteString("# -*- coding: utf-8 -*-\n")
@@ -67,7 +67,7 @@ func render(mods []modules.Module) (map[string][]byte, error) {
 	b.WriteString("# The action plugins validate task arguments against these on the controller.\n")
 	b.WriteString("from __future__ import absolute_import, division, print_function\n__metaclass__ = type\n\n")
 	b.WriteString("ARGUMENT_SPECS = ")
-	b.WriteString(ansible.PythonLiteral(specs, ""))
+	b.WriteString(docgen.PythonLiteral(specs, ""))
 	b.WriteString("\n")
 	files[filepath.Join("plugins", "plugin_utils", "argument_specs.py")] = []byte(b.String())
 	return files, nil

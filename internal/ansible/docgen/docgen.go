@@ -1,4 +1,8 @@
-package ansible
+// Package docgen renders, from a module's ansible.Spec, the files Ansible
+// reads on the controller: the documentation-only Python stub ansible-doc
+// shows and the argument spec the action plugins validate. It is kept out of
+// package ansible so the module binaries do not link a YAML encoder.
+package docgen
 
 import (
 	"bytes"
@@ -9,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
 )
 
 type docOption struct {
@@ -51,7 +57,7 @@ type docReturn struct {
 	Contains    map[string]docReturn `yaml:"contains,omitempty"`
 }
 
-func docOptions(opts []Option) map[string]docOption {
+func docOptions(opts []ansible.Option) map[string]docOption {
 	out := make(map[string]docOption, len(opts))
 	for _, o := range opts {
 		d := docOption{
@@ -66,7 +72,7 @@ func docOptions(opts []Option) map[string]docOption {
 	return out
 }
 
-func docReturns(rs []Return) map[string]docReturn {
+func docReturns(rs []ansible.Return) map[string]docReturn {
 	out := make(map[string]docReturn, len(rs))
 	for _, r := range rs {
 		d := docReturn{Description: r.Description, Returned: r.Returned, Type: r.Type, Elements: r.Elements, Sample: r.Sample}
@@ -78,7 +84,7 @@ func docReturns(rs []Return) map[string]docReturn {
 	return out
 }
 
-func (s *Spec) documentation() documentation {
+func documentationOf(s *ansible.Spec) documentation {
 	check := "none"
 	if s.SupportsCheckMode {
 		check = "full"
@@ -116,8 +122,8 @@ func yamlText(v any) (string, error) {
 // DocStub renders the documentation-only Python file ansible-doc reads for
 // the module (plugins/modules/NAME.py). It holds no code: the module is the
 // Go binary the action plugin picks.
-func (s *Spec) DocStub() ([]byte, error) {
-	doc, err := yamlText(s.documentation())
+func DocStub(s *ansible.Spec) ([]byte, error) {
+	doc, err := yamlText(documentationOf(s))
 	if err != nil {
 		return nil, fmt.Errorf("render DOCUMENTATION of %s: %w", s.Name, err)
 	}
@@ -144,13 +150,13 @@ func (s *Spec) DocStub() ([]byte, error) {
 
 // PythonArgSpec is the module's argument spec in the shape of ansible-core's
 // ArgumentSpecValidator keyword arguments.
-func (s *Spec) PythonArgSpec() map[string]any {
+func PythonArgSpec(s *ansible.Spec) map[string]any {
 	out := map[string]any{"argument_spec": pyOptions(s.Options)}
 	addRules(out, s.Rules)
 	return out
 }
 
-func addRules(out map[string]any, r Rules) {
+func addRules(out map[string]any, r ansible.Rules) {
 	if len(r.MutuallyExclusive) > 0 {
 		out["mutually_exclusive"] = r.MutuallyExclusive
 	}
@@ -176,7 +182,7 @@ func addRules(out map[string]any, r Rules) {
 	}
 }
 
-func pyOptions(opts []Option) map[string]any {
+func pyOptions(opts []ansible.Option) map[string]any {
 	out := make(map[string]any, len(opts))
 	for _, o := range opts {
 		e := map[string]any{"type": typeName(o.Type)}
@@ -236,7 +242,7 @@ func writePy(b *strings.Builder, v any, indent string) {
 	case int:
 		b.WriteString(strconv.Itoa(x))
 	case float64:
-		b.WriteString(pyFloat(x))
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
 	case []string:
 		items := make([]any, len(x))
 		for i, s := range x {
@@ -288,4 +294,11 @@ func writePy(b *strings.Builder, v any, indent string) {
 	default:
 		panic(fmt.Sprintf("PythonLiteral: unsupported type %T", v))
 	}
+}
+
+func typeName(t ansible.Type) string {
+	if t == "" {
+		return string(ansible.TypeRaw)
+	}
+	return string(t)
 }
