@@ -8,7 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -263,7 +263,8 @@ func (p *panicError) Error() string {
 func safeRun(ctx *Context, run RunFunc) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			res, err = nil, &panicError{value: r, stack: string(debug.Stack())}
+			buf := make([]byte, 64<<10)
+			res, err = nil, &panicError{value: r, stack: string(buf[:runtime.Stack(buf, false)])}
 		}
 	}()
 	return run(ctx)

@@ -668,4 +668,3 @@ func TestInputUntouchedAndDeterministic(t *testing.T) {
 	assert.Equal(t, []string{"h1", "h2", "h3"}, in.APIHosts)
 	assert.Equal(t, []string{"h3"}, in.UpgradedHosts)
 }
-

@@ -1,0 +1,271 @@
+package cron
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// The glance image-cache tools this package schedules.
+const (
+	ToolPruner  = "glance-cache-pruner"
+	ToolCleaner = "glance-cache-cleaner"
+)
+
+// DefaultLogDir is where kolla keeps glance's logs inside the container
+// (the kolla_logs volume); kolla's logrotate rotates *.log there.
+const DefaultLogDir = "/var/log/kolla/glance"
+
+// Config files inside kolla's glance_api container.
+const (
+	GlanceAPIConf   = "/etc/glance/glance-api.conf"
+	GlanceCacheConf = "/etc/glance/glance-cache.conf"
+)
+
+// LockDir is the host directory for the per-job flock files.
+const LockDir = "/run/lock"
+
+// codeNames are the release code names of the first alphabet, austin (1)
+// to zed (26). After zed, releases are named YYYY.N (2023.1 = 27, ...).
+var codeNames = []string{
+	"austin", "bexar", "cactus", "diablo", "essex", "folsom", "grizzly",
+	"havana", "icehouse", "juno", "kilo", "liberty", "mitaka", "newton",
+	"ocata", "pike", "queens", "rocky", "stein", "train", "ussuri",
+	"victoria", "wallaby", "xena", "yoga", "zed",
+}
+
+// Release is a parsed OpenStack release, ordered oldest to newest.
+type Release struct {
+	ord  int // austin=1 ... zed=26, 2023.1=27, 2023.2=28, 2024.1=29, ...; master=max
+	name string
+}
+
+const masterOrd = 1 << 30
+
+// ParseRelease parses a glance (OpenStack) release: a code name of the
+// first series, austin to zed (case-insensitive), a YYYY.N release from
+// 2023.1 on ("2023.1", "2024.1", "2026.1"), or "master" (newer than any
+// numbered release).
+func ParseRelease(s string) (Release, error) {
+	l := strings.ToLower(s)
+	for i, n := range codeNames {
+		if l == n {
+			return Release{ord: i + 1, name: n}, nil
+		}
+	}
+	if l == "master" {
+		return Release{ord: masterOrd, name: l}, nil
+	}
+	// YYYY.N: 20[0-9]{2}, a dot, then 1 or 2.
+	if len(s) == 6 && strings.HasPrefix(s, "20") && s[4] == '.' && (s[5] == '1' || s[5] == '2') {
+		if y, err := strconv.Atoi(s[:4]); err == nil && y >= 2023 {
+			n := int(s[5] - '0')
+			return Release{ord: 27 + (y-2023)*2 + (n - 1), name: s}, nil
+		}
+	}
+	return Release{}, fmt.Errorf("glance_release %q is not a known release; use a code name up to zed (e.g. \"yoga\", \"zed\"), a YYYY.N release from 2023.1 on (e.g. \"2023.1\", \"2024.1\") or \"master\"", s)
+}
+
+// String returns the release as parsed (code names in lower case).
+func (r Release) String() string { return r.name }
+
+// Before reports whether r is older than o.
+func (r Release) Before(o Release) bool { return r.ord < o.ord }
+
+// ConfigFiles returns the --config-file arguments the cache tools need.
+//
+// Up to 2023.2 (zed, 2023.1 antelope, 2023.2 bobcat) the tools read only
+// the glance-cache program's files by default, so the list is
+// [glance-cache.conf]. From 2024.1 (glance 28.0.0, "Read global config
+// file for cache utilities") the tools read glance-api.conf then
+// glance-cache.conf: they need the database connection and
+// worker_self_reference_url of the centralized_db cache driver. Because
+// a single --config-file on the command line makes oslo.config skip the
+// default files altogether, both are passed, glance-api.conf first so
+// that glance-cache.conf wins on conflicts, as with the defaults.
+func (r Release) ConfigFiles() []string {
+	if r.ord < 29 { // before 2024.1
+		return []string{GlanceCacheConf}
+	}
+	return []string{GlanceAPIConf, GlanceCacheConf}
+}
+
+// CommandSpec describes one cache tool run inside the glance container.
+type CommandSpec struct {
+	Engine    string // docker or podman
+	Container string // container name, e.g. glance_api
+	Tool      string // ToolPruner or ToolCleaner
+	Release   string // glance release, see ParseRelease
+	LogDir    string // log directory inside the container; "" = DefaultLogDir
+}
+
+var (
+	// ^[A-Za-z0-9][A-Za-z0-9_.-]*$
+	containerRe = charClass{first: alnum, rest: alnum + "_.-", min: 1}
+	// ^/[A-Za-z0-9_./-]*$
+	logDirRe = charClass{first: "/", rest: alnum + "_./-", min: 1}
+)
+
+// RenderCommand renders the cron command that runs a glance cache tool in
+// the container:
+//
+//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec <tool> --config-file <f>... >><logdir>/<tool>.log 2>&1'
+//
+// Choices:
+//   - flock -n (util-linux, on the host) keeps a run from overlapping a
+//     previous run of the same job; a skipped run exits 1 silently, so cron
+//     sends no mail for it.
+//   - The tool's stdout and stderr are appended to <logdir>/<tool>.log
+//     inside the container, beside glance's own logs (rotated by kolla's
+//     logrotate), instead of mailing root on every run (glance 2026.1
+//     prints a deprecation warning on each run).
+//   - Errors of flock or of the engine itself (container down, engine
+//     missing) are not redirected: they still reach cron's mail, on
+//     purpose.
+//   - The tool runs as the container's default user (glance in kolla
+//     images); PATH is cron's default (/usr/bin:/bin) where docker,
+//     podman and flock live.
+//
+// Refused (all problems reported together): engines other than docker and
+// podman, container names not matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$,
+// unknown tools and releases, log directories that are not clean absolute
+// paths made of letters, digits, "_", ".", "-" and "/". Since every value
+// is one of those plain tokens, no newline, "%", quote or shell
+// metacharacter can reach the cron line.
+func RenderCommand(c CommandSpec) (string, error) {
+	var errs []error
+	if c.Engine != "docker" && c.Engine != "podman" {
+		errs = append(errs, fmt.Errorf("container_engine %q is not supported; use docker or podman", c.Engine))
+	}
+	if !containerRe.MatchString(c.Container) {
+		errs = append(errs, fmt.Errorf("container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container))
+	}
+	if c.Tool != ToolPruner && c.Tool != ToolCleaner {
+		errs = append(errs, fmt.Errorf("tool %q is not supported; use %s or %s", c.Tool, ToolPruner, ToolCleaner))
+	}
+	rel, err := ParseRelease(c.Release)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	logDir := c.LogDir
+	if logDir == "" {
+		logDir = DefaultLogDir
+	}
+	if err := checkLogDir(logDir); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return "", errors.Join(errs...)
+	}
+	var b strings.Builder
+	b.WriteString("flock -n ")
+	b.WriteString(LockDir + "/kolla-glance-" + c.Tool + "-" + c.Container + ".lock ")
+	b.WriteString(c.Engine + " exec " + c.Container + " sh -c 'exec " + c.Tool)
+	for _, f := range rel.ConfigFiles() {
+		b.WriteString(" --config-file " + f)
+	}
+	b.WriteString(" >>" + path.Join(logDir, c.Tool+".log") + " 2>&1'")
+	return b.String(), nil
+}
+
+func checkLogDir(d string) error {
+	if !logDirRe.MatchString(d) {
+		return fmt.Errorf("log_dir %q must be an absolute path made of letters, digits, \"_\", \".\", \"-\" and \"/\"", d)
+	}
+	if path.Clean(d) != d {
+		return fmt.Errorf("log_dir %q is not a clean path (no \"..\", \".\", \"//\" or trailing \"/\"); use %q", d, path.Clean(d))
+	}
+	return nil
+}
+
+// Entry is one managed cron.d job.
+type Entry struct {
+	Name     string   // marker name: the line "#Ansible: <Name>" precedes the job
+	Schedule Schedule // when
+	User     string   // user column of the cron.d line
+	Command  string   // the command, see RenderCommand
+}
+
+// MarkerPrefix starts the marker line ansible.builtin.cron writes above each
+// job it manages.
+const MarkerPrefix = "#Ansible: "
+
+// Marker returns the marker line "#Ansible: <name>".
+func (e Entry) Marker() string { return MarkerPrefix + e.Name }
+
+// Line returns the cron.d line "<schedule> <user> <command>".
+func (e Entry) Line() string {
+	return e.Schedule.String() + " " + e.User + " " + e.Command
+}
+
+// ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$
+var userRe = charClass{first: letters + "_", rest: alnum + "_.-", min: 1, max: 32}
+
+// Validate checks one entry: a name without control characters and without
+// leading or trailing spaces; a schedule from ParseSchedule; a user name
+// matching ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$; a non-empty command without
+// newline, "%" or other control characters and without leading or trailing
+// spaces.
+func (e Entry) Validate() error {
+	var errs []error
+	switch {
+	case e.Name == "":
+		errs = append(errs, fmt.Errorf("entry name is empty"))
+	case strings.TrimSpace(e.Name) != e.Name:
+		errs = append(errs, fmt.Errorf("entry name %q has leading or trailing spaces", e.Name))
+	default:
+		if i, what := findForbidden(e.Name, false); what != "" {
+			errs = append(errs, fmt.Errorf("entry name %q contains %s at byte %d; control characters are not allowed", e.Name, what, i))
+		}
+	}
+	if e.Schedule.IsZero() {
+		errs = append(errs, fmt.Errorf("entry %q has no schedule", e.Name))
+	}
+	if !userRe.MatchString(e.User) {
+		errs = append(errs, fmt.Errorf("user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", e.User))
+	}
+	switch {
+	case strings.TrimSpace(e.Command) == "":
+		errs = append(errs, fmt.Errorf("entry %q has an empty command", e.Name))
+	case strings.TrimSpace(e.Command) != e.Command:
+		errs = append(errs, fmt.Errorf("command %q has leading or trailing spaces", e.Command))
+	default:
+		if i, what := findForbidden(e.Command, true); what != "" {
+			errs = append(errs, fmt.Errorf("command %q contains %s at byte %d; newlines, %q and control characters are not allowed", e.Command, what, i, "%"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateEntries validates every entry and refuses duplicate names.
+func ValidateEntries(entries []Entry) error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if err := e.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if seen[e.Name] {
+			errs = append(errs, fmt.Errorf("entry name %q is used twice", e.Name))
+		}
+		seen[e.Name] = true
+	}
+	return errors.Join(errs...)
+}
+
+// findForbidden returns the byte index and a description of the first
+// character of s that may not be written into a cron line; percent signs
+// count only when percent is true.
+func findForbidden(s string, percent bool) (int, string) {
+	for i, r := range s {
+		if r == '%' && !percent {
+			continue
+		}
+		if what := forbiddenRune(r); what != "" {
+			return i, what
+		}
+	}
+	return -1, ""
+}

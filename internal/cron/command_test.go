@@ -1,0 +1,226 @@
+package cron
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseRelease(t *testing.T) {
+	zed, err := ParseRelease("zed")
+	require.NoError(t, err)
+	order := []string{"austin", "Queens", "yoga", "zed", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2026.1", "2031.2", "master"}
+	var prev Release
+	for i, s := range order {
+		r, err := ParseRelease(s)
+		require.NoError(t, err, s)
+		if i > 0 {
+			assert.True(t, prev.Before(r), "%s before %s", prev, r)
+			assert.False(t, r.Before(prev))
+		}
+		prev = r
+	}
+	q, _ := ParseRelease("Queens")
+	assert.Equal(t, "queens", q.String())
+	assert.True(t, q.Before(zed))
+
+	for _, bad := range []string{"", "2022.2", "2024.3", "2024", "2024.1.1", "24.1", "caracal", "zed ", "latest"} {
+		_, err := ParseRelease(bad)
+		require.Error(t, err, bad)
+		assert.Contains(t, err.Error(), "glance_release")
+		assert.Contains(t, err.Error(), "is not a known release; use a code name up to zed")
+	}
+}
+
+func TestConfigFiles(t *testing.T) {
+	cacheOnly := []string{"/etc/glance/glance-cache.conf"}
+	both := []string{"/etc/glance/glance-api.conf", "/etc/glance/glance-cache.conf"}
+	tests := map[string][]string{
+		"yoga": cacheOnly, "zed": cacheOnly, "2023.1": cacheOnly, "2023.2": cacheOnly,
+		"2024.1": both, "2024.2": both, "2025.1": both, "2026.1": both, "master": both,
+	}
+	for rel, want := range tests {
+		r, err := ParseRelease(rel)
+		require.NoError(t, err)
+		assert.Equal(t, want, r.ConfigFiles(), rel)
+	}
+}
+
+func TestRenderCommand(t *testing.T) {
+	tests := []struct {
+		spec CommandSpec
+		want string
+	}{
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "zed"},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "zed"},
+			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec glance-cache-cleaner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2023.2"},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1"},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "2026.1"},
+			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec glance-cache-cleaner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance-api.1", Tool: ToolPruner, Release: "2024.1", LogDir: "/var/log/glance"},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance-api.1.lock docker exec glance-api.1 sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/glance/glance-cache-pruner.log 2>&1'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec.Engine+"/"+tt.spec.Release+"/"+tt.spec.Tool, func(t *testing.T) {
+			got, err := RenderCommand(tt.spec)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			e := Entry{Name: tt.spec.Tool, Schedule: mustSchedule(t, "*/30 * * * *"), User: "root", Command: got}
+			require.NoError(t, e.Validate())
+		})
+	}
+}
+
+func TestRenderCommandRefuses(t *testing.T) {
+	ok := CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1"}
+	tests := []struct {
+		name   string
+		mutate func(*CommandSpec)
+		frag   string
+	}{
+		{"engine", func(c *CommandSpec) { c.Engine = "lxc" }, `container_engine "lxc" is not supported; use docker or podman`},
+		{"engine case", func(c *CommandSpec) { c.Engine = "Docker" }, `container_engine "Docker"`},
+		{"engine empty", func(c *CommandSpec) { c.Engine = "" }, `container_engine ""`},
+		{"container space", func(c *CommandSpec) { c.Container = "glance api" }, `container_name "glance api" is not a plain container name`},
+		{"container empty", func(c *CommandSpec) { c.Container = "" }, `container_name ""`},
+		{"container leading dash", func(c *CommandSpec) { c.Container = "-it" }, `container_name "-it"`},
+		{"container quote", func(c *CommandSpec) { c.Container = "a'b" }, "container_name"},
+		{"container semicolon", func(c *CommandSpec) { c.Container = "a;reboot" }, "container_name"},
+		{"container dollar", func(c *CommandSpec) { c.Container = "$(id)" }, "container_name"},
+		{"container percent", func(c *CommandSpec) { c.Container = "a%b" }, "container_name"},
+		{"container newline", func(c *CommandSpec) { c.Container = "a\nb" }, "container_name"},
+		{"tool", func(c *CommandSpec) { c.Tool = "glance-cache-prefetcher" }, `tool "glance-cache-prefetcher" is not supported; use glance-cache-pruner or glance-cache-cleaner`},
+		{"release", func(c *CommandSpec) { c.Release = "2022.2" }, `glance_release "2022.2" is not a known release`},
+		{"logdir relative", func(c *CommandSpec) { c.LogDir = "var/log" }, `log_dir "var/log" must be an absolute path made of letters, digits`},
+		{"logdir space", func(c *CommandSpec) { c.LogDir = "/var/log/a b" }, `log_dir "/var/log/a b"`},
+		{"logdir quote", func(c *CommandSpec) { c.LogDir = "/var/log/'x" }, "log_dir"},
+		{"logdir percent", func(c *CommandSpec) { c.LogDir = "/var/log/%" }, "log_dir"},
+		{"logdir dotdot", func(c *CommandSpec) { c.LogDir = "/var/log/../etc" }, `log_dir "/var/log/../etc" is not a clean path`},
+		{"logdir trailing slash", func(c *CommandSpec) { c.LogDir = "/var/log/" }, `use "/var/log"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.mutate(&c)
+			got, err := RenderCommand(c)
+			require.Error(t, err)
+			assert.Empty(t, got)
+			assert.Contains(t, err.Error(), tt.frag)
+		})
+	}
+	// every problem is reported at once
+	_, err := RenderCommand(CommandSpec{Engine: "lxc", Container: "a b", Tool: "x", Release: "y", LogDir: "z"})
+	require.Error(t, err)
+	for _, f := range []string{"container_engine", "container_name", "tool", "glance_release", "log_dir"} {
+		assert.Contains(t, err.Error(), f)
+	}
+}
+
+func TestEntry(t *testing.T) {
+	e := Entry{Name: "glance-cache-pruner", Schedule: mustSchedule(t, "*/30 * * * *"), User: "root", Command: "echo hi"}
+	assert.Equal(t, "#Ansible: glance-cache-pruner", e.Marker())
+	assert.Equal(t, "*/30 * * * * root echo hi", e.Line())
+	require.NoError(t, e.Validate())
+	d := Entry{Name: "x", Schedule: mustSchedule(t, "@daily"), User: "glance", Command: "true"}
+	assert.Equal(t, "@daily glance true", d.Line())
+
+	bad := []struct {
+		e    Entry
+		frag string
+	}{
+		{Entry{Name: "", Schedule: e.Schedule, User: "root", Command: "x"}, "entry name is empty"},
+		{Entry{Name: " a", Schedule: e.Schedule, User: "root", Command: "x"}, `entry name " a" has leading or trailing spaces`},
+		{Entry{Name: "a\nb", Schedule: e.Schedule, User: "root", Command: "x"}, `entry name "a\nb" contains a newline at byte 1`},
+		{Entry{Name: "a", User: "root", Command: "x"}, `entry "a" has no schedule`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "", Command: "x"}, `user "" is not a valid user name`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "ro ot", Command: "x"}, `user "ro ot"`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "root", Command: ""}, `entry "a" has an empty command`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "root", Command: " x"}, `command " x" has leading or trailing spaces`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "root", Command: "date +%s"}, `command "date +%s" contains a percent sign ("%") at byte 6`},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "root", Command: "a\nb"}, "contains a newline"},
+		{Entry{Name: "a", Schedule: e.Schedule, User: "root", Command: "a\tb"}, "control character U+0009"},
+	}
+	for _, b := range bad {
+		err := b.e.Validate()
+		require.Error(t, err, "%+v", b.e)
+		assert.Contains(t, err.Error(), b.frag)
+	}
+	err := ValidateEntries([]Entry{e, e})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `entry name "glance-cache-pruner" is used twice`)
+	require.NoError(t, ValidateEntries([]Entry{e, d}))
+}
+
+// TestRenderedCommandRunsInDash runs a rendered command through /bin/sh
+// (dash on Debian, as cron does) with fake engine and tool binaries.
+func TestRenderedCommandRunsInDash(t *testing.T) {
+	if _, err := exec.LookPath("flock"); err != nil {
+		t.Skip("flock (util-linux) not installed")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "bin")
+	logs := filepath.Join(tmp, "logs")
+	locks := filepath.Join(tmp, "lock")
+	for _, d := range []string{bin, logs, locks} {
+		require.NoError(t, os.Mkdir(d, 0o755))
+	}
+	// fake engine: "<engine> exec <container> cmd..." runs cmd... here.
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\n[ \"$1\" = exec ] || exit 9\nshift 2\nexec \"$@\"\n"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, ToolPruner), []byte("#!/bin/sh\necho \"args: $*\"\necho 'deprecated' >&2\n"), 0o755))
+
+	cmd, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2026.1", LogDir: logs})
+	require.NoError(t, err)
+	cmd = strings.Replace(cmd, LockDir+"/", locks+"/", 1)
+
+	run := func() (string, error) {
+		c := exec.Command("/bin/sh", "-c", cmd)
+		c.Env = []string{"PATH=" + bin + ":/usr/bin:/bin"}
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run()
+	require.NoError(t, err)
+	assert.Empty(t, out, "nothing for cron to mail")
+	log, err := os.ReadFile(filepath.Join(logs, ToolPruner+".log"))
+	require.NoError(t, err)
+	assert.Equal(t, "args: --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf\ndeprecated\n", string(log))
+
+	// While a previous run holds the lock, the next run is skipped silently.
+	lockFile := filepath.Join(locks, "kolla-glance-"+ToolPruner+"-glance_api.lock")
+	holder := exec.Command("flock", lockFile, "sleep", "30")
+	holder.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	require.NoError(t, holder.Start())
+	var once sync.Once
+	stop := func() {
+		once.Do(func() { _ = syscall.Kill(-holder.Process.Pid, syscall.SIGKILL); _ = holder.Wait() })
+	}
+	t.Cleanup(stop)
+	require.Eventually(t, func() bool {
+		return exec.Command("flock", "-n", lockFile, "true").Run() != nil
+	}, 3*time.Second, 10*time.Millisecond)
+	out, err = run()
+	require.Error(t, err, "skipped run exits non-zero")
+	assert.Empty(t, out, "a skipped run prints nothing")
+	log2, _ := os.ReadFile(filepath.Join(logs, ToolPruner+".log"))
+	assert.Equal(t, string(log), string(log2))
+
+	// A failure of the engine itself (container down) is not redirected:
+	// it reaches cron's mail.
+	stop()
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho 'Error: No such container: glance_api' >&2\nexit 1\n"), 0o755))
+	out, err = run()
+	require.Error(t, err)
+	assert.Equal(t, "Error: No such container: glance_api\n", out)
+}

@@ -1,0 +1,54 @@
+// Package cron holds the pure logic and the file writer behind the
+// kolla.glance.cache_cron module: cron schedules, the commands that run
+// glance's image-cache tools inside the glance container, the model of a
+// cron.d file that keeps foreign lines byte for byte, and an atomic,
+// locked writer.
+//
+// # Schedules
+//
+// ParseSchedule accepts what Debian cron (Vixie cron 3.0pl1) runs without
+// surprises: five fields or an @keyword, and refuses newlines, "%" and
+// control characters. Every error names the field, the value and what is
+// allowed. Splay spreads a fleet's runs: the minute offset M and hour H
+// come from an FNV-1a 32-bit hash of seed, a NUL byte and the job name
+// (M = h mod 60, H = (h div 60) mod 6); see Splay and SplayOffsets.
+//
+// # Commands and entries
+//
+// RenderCommand builds
+//
+//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec <tool> --config-file ... >>/var/log/kolla/glance/<tool>.log 2>&1'
+//
+// Releases up to 2023.2 pass glance-cache.conf only; 2024.1 and later pass
+// glance-api.conf then glance-cache.conf (see Release.ConfigFiles). An Entry
+// renders the cron.d line "<schedule> <user> <command>" under the marker
+// "#Ansible: <name>" that ansible.builtin.cron uses, so files written by
+// that module are adopted instead of duplicated.
+//
+// # Files
+//
+// ParseFile never fails and keeps every line (CRLF endings included).
+// Ensure and Remove change only the entries they are given; Render joins
+// the lines with "\n" and adds a final "\n".
+//
+// # Writing
+//
+// The caller, under Lock(dir), sweeps stale temporary files, reads the
+// file, computes the new content and, when it differs, optionally calls
+// Backup and then WriteAtomic (or Delete when a removal leaves the file
+// blank):
+//
+//	unlock, err := cron.Lock(dir)
+//	...
+//	defer unlock()
+//	cron.SweepStaleTemps(dir, name)
+//	old, exists, err := cron.Read(dir, name)
+//	f := cron.ParseFile(old).Ensure(entries)
+//	if !bytes.Equal(f.Render(), old) { ... cron.WriteAtomic(dir, name, f.Render(), cron.FileMode) }
+//
+// Every name this package creates in the cron directory (temporary files
+// ".<name>.tmp-*", backups ".<name>.<UTC timestamp>.bak") starts with a dot
+// and contains dots, so neither Debian cron (which ignores names with
+// dots) nor cronie (which ignores names starting with a dot) ever loads
+// them.
+package cron
