@@ -274,10 +274,7 @@ func safeRun(ctx *Context, run RunFunc) (res *Result, err error) {
 // *multierror.Error anywhere in the chain) in the same one-line form as
 // aggregated validation errors, anything else as it is.
 func errorText(err error) string {
-	if errs := flatten(err); len(errs) > 1 {
-		return formatErrors(errs)
-	}
-	return err.Error()
+	return formatErrors(flatten(err))
 }
 
 // flatten lists the leaves of aggregated errors: *multierror.Error and

@@ -39,11 +39,6 @@ options:
       - 'Exit code of C(glance-manage db check) run with the new release: 0 up to date, 3 needs expand, 4 needs migrate, 5 needs contract. Null plans every database step.'
     type: int
     required: false
-    choices:
-      - 0
-      - 3
-      - 4
-      - 5
   file_backend:
     description:
       - Whether the file store is enabled (backends' file_enabled).

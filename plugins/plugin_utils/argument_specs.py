@@ -205,12 +205,6 @@ ARGUMENT_SPECS = {
                 "type": "str",
             },
             "db_state": {
-                "choices": [
-                    0,
-                    3,
-                    4,
-                    5,
-                ],
                 "type": "int",
             },
             "file_backend": {

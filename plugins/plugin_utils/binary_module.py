@@ -30,7 +30,8 @@ import tempfile
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import NoLogError, UnsupportedError
 from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
 
@@ -120,7 +121,10 @@ class BinaryModuleAction(ActionBase):
     #: True for modules that only compute from their arguments
     COMPUTE_ONLY = False
 
-    TRANSFERS_FILES = True
+    # False: a compute-only module run on the controller needs no remote
+    # temp dir; _execute_module still makes one when the binary runs on the
+    # target.
+    TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
         # 2.14 sets these on the instance in ActionBase.__init__, so a class
@@ -158,13 +162,19 @@ class BinaryModuleAction(ActionBase):
         validator = ArgumentSpecValidator(controller_spec(generated["argument_spec"]), **kwargs)
         validation = validator.validate(_plain(self._task.args))
         messages = []
-        for error in validation.errors:
+        errors = list(validation.errors)
+        for error in errors:
+            if isinstance(error, NoLogError) and len(errors) > 1:
+                # 2.14 adds a second, option-less error for a malformed
+                # sub-spec value; the type error already names the option.
+                continue
             msg = str(error)
             if isinstance(error, UnsupportedError):
                 msg = "Unsupported parameters for (%s.%s) module: %s" % (COLLECTION, self.MODULE, msg)
             messages.append(msg)
         if messages:
-            raise AnsibleActionFail(_format_errors(messages))
+            # A secret echoed in a type error is masked, as the modules do.
+            raise AnsibleActionFail(remove_values(_format_errors(messages), validation._no_log_values))
         return validation.validated_parameters
 
     # -- where to run -----------------------------------------------------

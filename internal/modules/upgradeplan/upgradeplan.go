@@ -38,7 +38,7 @@ func Spec() *ansible.Spec {
 				Description: desc("Rolling: API hosts out of service at once, from 1 to the number of hosts minus one.")},
 			{Name: "loadbalancer", Type: ansible.TypeBool, Default: true,
 				Description: desc("Rolling: drain a host in the load balancer before stopping it, and undrain it after it is healthy.")},
-			{Name: "db_state", Type: ansible.TypeInt, Choices: []any{0, 3, 4, 5},
+			{Name: "db_state", Type: ansible.TypeInt,
 				Description: desc("Exit code of C(glance-manage db check) run with the new release: 0 up to date, 3 needs expand, 4 needs migrate, 5 needs contract. Null plans every database step.")},
 			{Name: "upgraded_hosts", Type: ansible.TypeList, Elements: ansible.TypeStr, Default: []any{},
 				Description: desc("Hosts already running the new release; they are not restarted.")},

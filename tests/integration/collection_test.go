@@ -1,0 +1,69 @@
+//go:build integration
+
+package integration
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCollectionBuildsInstallsAndDocuments builds the tarball with
+// ansible-galaxy, checks what it holds, installs it, renders every module's
+// ansible-doc page from the installed copy and runs a playbook with it.
+func TestCollectionBuildsInstallsAndDocuments(t *testing.T) {
+	e := newEnv(t)
+	out := filepath.Join(e.scratch, "dist")
+	r := e.run(nil, "ansible-galaxy", "collection", "build", "--force", "--output-path", out, e.root)
+	if r.code != 0 {
+		t.Fatalf("build failed:\n%s", r.out)
+	}
+	tarballs, _ := filepath.Glob(filepath.Join(out, "kolla-glance-*.tar.gz"))
+	if len(tarballs) != 1 {
+		t.Fatalf("expected one tarball, got %v", tarballs)
+	}
+	list, err := exec.Command("tar", "tzf", tarballs[0]).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := string(list)
+	for _, m := range []string{"backends", "upgrade_plan", "cache_cron"} {
+		for _, want := range []string{
+			"plugins/modules/" + m + "_linux_x86_64", "plugins/modules/" + m + "_linux_aarch64",
+			"plugins/modules/" + m + ".py", "plugins/action/" + m + ".py",
+		} {
+			if !strings.Contains(files, want+"\n") {
+				t.Errorf("tarball lacks %s", want)
+			}
+		}
+	}
+	for _, bad := range []string{".go\n", "go.mod", "internal/", "plugins/cmd/", "molecule/", "__pycache__", ".ci/", "tests/"} {
+		if strings.Contains(files, bad) {
+			t.Errorf("tarball holds build junk matching %q", bad)
+		}
+	}
+
+	installed := filepath.Join(e.scratch, "installed")
+	r = e.run(nil, "ansible-galaxy", "collection", "install", "--force", "-p", installed, tarballs[0])
+	if r.code != 0 {
+		t.Fatalf("install failed:\n%s", r.out)
+	}
+	e.vars = append(e.vars, "ANSIBLE_COLLECTIONS_PATH="+installed)
+	for _, m := range []string{"backends", "upgrade_plan", "cache_cron"} {
+		r = e.run(nil, "ansible-doc", "kolla.glance."+m)
+		if r.code != 0 {
+			t.Fatalf("ansible-doc kolla.glance.%s failed:\n%s", m, r.out)
+		}
+		mustContain(t, r.out, "> KOLLA.GLANCE."+strings.ToUpper(m), "OPTIONS", "EXAMPLES:", "RETURN VALUES:")
+		mustNotContain(t, r.out, "ERROR")
+	}
+	binary := filepath.Join(installed, "ansible_collections", "kolla", "glance", "plugins", "modules", "backends_linux_x86_64")
+	if _, err := os.Stat(binary); err != nil {
+		t.Fatalf("installed binary missing: %v", err)
+	}
+	// The installed collection runs: controller execution, target
+	// execution, check and diff mode.
+	e.playbook("protocol")
+}
