@@ -183,7 +183,7 @@ func runScenario(t *testing.T, root, name string) string {
 				}
 				return nil
 			})
-		case "dependency", "syntax", "lint", "cleanup", "side_effect":
+		case "dependency", "syntax", "lint", "cleanup":
 			continue
 		default:
 			err = timed(action, func() error { _, err := play(action); return err })
