@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Check the order of operations an upgrade really performed.
+
+Reads the kolla-operations.log files the glance-api image writes (one line
+per operation start and end, with a UTC timestamp, the release of the image
+and the host) and checks them against the rules of a legacy or a rolling
+upgrade. Prints the timeline; exits 1 with the broken rule otherwise.
+
+    check_operations.py --mode legacy|rolling [--max-unavailable N] LOG...
+"""
+import argparse
+import re
+import sys
+
+LINE = re.compile(r"^(\S+) kolla-glance op=(\S+) release=(\S+) host=(\S+) (start|end)\b(.*)$")
+
+
+def parse(paths):
+    events = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = LINE.match(line.strip())
+                if m:
+                    ts, op, release, host, kind, rest = m.groups()
+                    events.append((ts, op, release, host, kind, rest.strip()))
+    events.sort()
+    return events
+
+
+def fail(msg):
+    print("ORDER VIOLATION: " + msg)
+    sys.exit(1)
+
+
+def one(events, op, kind):
+    found = [e for e in events if e[1] == op and e[2] == "new" and e[4] == kind]
+    if len(found) != 1:
+        fail("expected exactly one %s %s of the new release, found %d" % (op, kind, len(found)))
+    return found[0][0]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", choices=["legacy", "rolling"], required=True)
+    ap.add_argument("--max-unavailable", type=int, default=1)
+    ap.add_argument("--hosts", required=True, help="comma-separated glance-api hosts")
+    ap.add_argument("logs", nargs="+")
+    args = ap.parse_args()
+    hosts = args.hosts.split(",")
+    events = parse(args.logs)
+    for e in events:
+        print(" ".join(e[:5]))
+    old_end = {}
+    new_start = {}
+    for ts, op, release, host, kind, _ in events:
+        if op != "api":
+            continue
+        if release == "old" and kind == "end":
+            old_end[host] = ts
+        if release == "new" and kind == "start" and host not in new_start:
+            new_start[host] = ts
+    for h in hosts:
+        if h not in old_end:
+            fail("the old glance-api of %s never stopped" % h)
+        if h not in new_start:
+            fail("the new glance-api of %s never started" % h)
+        if new_start[h] < old_end[h]:
+            fail("%s started the new release before its old one stopped" % h)
+    first_new = min(new_start.values())
+    last_new = max(new_start.values())
+    if args.mode == "legacy":
+        sync_start, sync_end = one(events, "db_sync", "start"), one(events, "db_sync", "end")
+        for h in hosts:
+            if old_end[h] > sync_start:
+                fail("legacy: %s still ran the old API when db_sync started" % h)
+        if first_new < sync_end:
+            fail("legacy: a new API started before db_sync ended")
+        print("OK legacy: every old API stopped before db_sync; every new API started after it")
+        return
+    expand_end = one(events, "db_expand", "end")
+    migrate_start, migrate_end = one(events, "db_migrate", "start"), one(events, "db_migrate", "end")
+    contract_start = one(events, "db_contract", "start")
+    if not expand_end <= migrate_start:
+        fail("rolling: db_migrate started before db_expand ended")
+    if first_new < migrate_end:
+        fail("rolling: a new API started before db_migrate ended")
+    if contract_start < last_new:
+        fail("rolling: db_contract started before the last host ran the new release")
+    # Out of service: from the old API's end to the new API's start.
+    points = sorted([(old_end[h], 1, h) for h in hosts] + [(new_start[h], -1, h) for h in hosts])
+    down, worst = 0, 0
+    for _, delta, _ in points:
+        down += delta
+        worst = max(worst, down)
+    if worst > args.max_unavailable:
+        fail("rolling: %d hosts were down at once (max_unavailable %d)" % (worst, args.max_unavailable))
+    if worst >= len(hosts):
+        fail("rolling: every host was down at once")
+    print("OK rolling: expand < migrate < first new API; contract after the last; at most %d host(s) down at once" % worst)
+
+
+if __name__ == "__main__":
+    main()
