@@ -13,7 +13,7 @@ HOST_SYS   := $(shell uname -s | tr '[:upper:]' '[:lower:]')
 HOST_ARCH  := $(shell uname -m)
 # GOARCH -> the architecture name Ansible facts and uname -m report
 DIST       := amd64:x86_64 arm64:aarch64
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DISTDIR    := dist
 
 export ANSIBLE_NOCOLOR := 1
@@ -51,7 +51,13 @@ unit: ## Go unit tests
 integration: deps dist ## real ansible-playbook runs of the modules
 	$(GO) test -count=1 -tags integration -timeout 30m ./tests/integration/...
 
-test: deps check-generated unit integration ## the whole test suite
+molecule: deps dist ## every molecule scenario (create ... destroy) on real containers
+	@mkdir -p $(DISTDIR)
+	$(GO) test -count=1 -tags molecule -timeout 60m -v -run TestScenarios ./tests/molecule/ 2>&1 | \
+	  tee $(DISTDIR)/molecule.log | grep -E '^(=== RUN|--- |\s+[a-z-]+ +[0-9.]+s|PASS|FAIL|ok)'
+	@grep -q '^ok' $(DISTDIR)/molecule.log
+
+test: deps check-generated lint unit integration molecule ## the whole test suite
 	@echo "make test: all suites passed"
 
 lint: deps ## go vet, staticcheck, gofmt, ansible-lint, yamllint
@@ -60,7 +66,7 @@ lint: deps ## go vet, staticcheck, gofmt, ansible-lint, yamllint
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	yamllint -s .
-	ansible-lint --profile production roles/ molecule/ tests/integration/targets/ 2>&1 | tail -20
+	ansible-lint --profile production roles/ molecule/ tests/integration/targets/ tests/demo/
 
 collection: generate dist ## build the collection tarball into dist/
 	@mkdir -p $(DISTDIR)

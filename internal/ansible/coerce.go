@@ -229,6 +229,7 @@ func toBool(v any) (any, error) {
 	default:
 		return nil, fmt.Errorf("%s cannot be converted to a bool", pyType(v))
 	}
+	//lint:ignore ST1005 AnsibleModule's exact text, capital included
 	return nil, fmt.Errorf("The value '%s' is not a valid boolean.  Valid booleans include: %s", text, validBooleans)
 }
 

@@ -1,0 +1,323 @@
+package backends_test
+
+// Fuzz targets for the backends module's argument handling, run through the
+// same entry point as the binary (ansible.Execute with an args file):
+//
+//	go test -run '^$' -fuzz '^FuzzBackendsArgs$' -fuzztime 20s ./internal/modules/backends
+//	go test -run '^$' -fuzz '^FuzzBackendsTyped$' -fuzztime 20s ./internal/modules/backends
+//
+// Every input must give one JSON object on stdout, exit code 0 or 1 matching
+// failed, a non-empty msg on failure, no panic (neither in validation nor in
+// Run) and no no_log value (s3_secret_key, vmware_server_password) anywhere in
+// the result. Crashers are kept in testdata/fuzz/<FuzzName>/ and replayed by
+// a plain `go test`.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/modules/backends"
+)
+
+// fuzzNoLogOptions are the backends options whose values must never be output.
+var fuzzNoLogOptions = []string{"s3_secret_key", "vmware_server_password"}
+
+// fuzzSecrets returns the string leaves of the no_log options in an args
+// file (decoded as the SDK decodes it: the first JSON value), at least 4
+// bytes long. Values made only of the mask texts' characters cannot be
+// checked (the mask itself would contain them) and are left out.
+func fuzzSecrets(data []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		return nil
+	}
+	var out []string
+	var leaves func(v any)
+	leaves = func(v any) {
+		switch x := v.(type) {
+		case string:
+			if len(x) >= 4 && !strings.Contains(x, "*") && !strings.Contains("VALUE_SPECIFIED_IN_NO_LOG_PARAMETER", x) {
+				out = append(out, x)
+			}
+		case []any:
+			for _, e := range x {
+				leaves(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				leaves(e)
+			}
+		}
+	}
+	for _, k := range fuzzNoLogOptions {
+		leaves(m[k])
+	}
+	return out
+}
+
+// fuzzRun executes the module on an args file holding data and checks the
+// protocol invariants. It returns the decoded result.
+func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
+	t.Helper()
+	path := filepath.Join(dir, "args")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var panicked any
+	var stack []byte
+	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, stack = r, debug.Stack()
+				panic(r)
+			}
+		}()
+		return backends.Run(ctx)
+	}
+	var out bytes.Buffer
+	code := ansible.Execute(backends.Spec(), "fuzz", run, []string{"backends", path}, strings.NewReader(""), &out)
+	if panicked != nil {
+		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
+	fuzzCheckNoSecret(t, data, res, fuzzSecrets(data))
+	return res
+}
+
+// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
+// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
+func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
+	t.Helper()
+	if code != 0 && code != 1 {
+		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var res map[string]any
+	if err := dec.Decode(&res); err != nil || res == nil {
+		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
+	}
+	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
+		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
+	}
+	failed, isBool := res["failed"].(bool)
+	if _, present := res["failed"]; present && !isBool {
+		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
+	}
+	if failed != (code == 1) {
+		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
+	}
+	msg, _ := res["msg"].(string)
+	if failed && strings.TrimSpace(msg) == "" {
+		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
+	}
+	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
+		t.Fatalf("internal error: %s\nargs: %q", msg, args)
+	}
+	if _, ok := res["changed"].(bool); !ok {
+		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
+	}
+	if failed && res["changed"] != false {
+		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
+	}
+	return res
+}
+
+// fuzzCheckNoSecret fails when a secret appears in any string or number of
+// the result. Keys are not checked: AnsibleModule's remove_values leaves
+// keys alone too, and the keys of a result are option and section names.
+func fuzzCheckNoSecret(t *testing.T, args []byte, res map[string]any, secrets []string) {
+	t.Helper()
+	if len(secrets) == 0 {
+		return
+	}
+	var walk func(where string, v any)
+	check := func(where, s string) {
+		for _, secret := range secrets {
+			if strings.Contains(s, secret) {
+				t.Fatalf("no_log value %q appears in the result at %s: %q\nargs: %q", secret, where, s, args)
+			}
+		}
+	}
+	walk = func(where string, v any) {
+		switch x := v.(type) {
+		case string:
+			check(where, x)
+		case json.Number:
+			check(where, string(x))
+		case []any:
+			for i, e := range x {
+				walk(fmt.Sprintf("%s[%d]", where, i), e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				walk(where+"."+k, e)
+			}
+		}
+	}
+	walk("result", res)
+}
+
+// fuzzKollaSeeds are args files as kolla-ansible's glance role would send
+// them (string booleans, empty settings, the _ansible_* keys of a real run),
+// and broken ones.
+var fuzzKollaSeeds = []string{
+	`{"api_hosts": ["control01", "control02", "control03"]}`,
+	`{"api_hosts": ["control01", "control02", "control03"], "file": "yes", "ceph": "no", "swift": "no", "s3": "no", "cinder": "yes",
+	  "file_datadir_volume": "glance", "image_cache": "no", "_ansible_check_mode": false, "_ansible_no_log": false,
+	  "_ansible_debug": false, "_ansible_diff": false, "_ansible_verbosity": 0, "_ansible_version": "2.17.0",
+	  "_ansible_module_name": "kolla.glance.backends", "_ansible_syslog_facility": "LOG_USER",
+	  "_ansible_selinux_special_fs": ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"], "_ansible_string_conversion_action": "warn",
+	  "_ansible_socket": null, "_ansible_shell_executable": "/bin/sh", "_ansible_keep_remote_files": false,
+	  "_ansible_tmpdir": null, "_ansible_remote_tmp": "~/.ansible/tmp", "_ansible_ignore_unknown_opts": false,
+	  "_ansible_target_log_info": null, "_ansible_tracebacks_for": []}`,
+	`{"api_hosts": ["control01", "control02"], "ceph": true, "ceph_backends": [
+	  {"name": "ceph1-rbd", "type": "rbd", "cluster": "ceph1", "pool": "images", "user": "glance", "enabled": false},
+	  {"name": "ceph2-rbd", "type": "rbd", "cluster": "ceph2", "pool": "images", "user": "glance", "enabled": true}],
+	  "image_cache": "yes"}`,
+	`{"api_hosts": ["control01"], "s3": "yes", "s3_url": "http://s3.example.invalid:9000", "s3_bucket": "glance-images",
+	  "s3_access_key": "AKIAFUZZ", "s3_secret_key": "fuzz-s3-secret", "_ansible_no_log": false}`,
+	`{"api_hosts": ["control01"], "vmware": true, "vmware_server_host": "192.0.2.10", "vmware_server_username": "administrator@vsphere.local",
+	  "vmware_server_password": "fuzz-vmware-pass", "vmware_datastores": "vcenter1:datastore1", "_ansible_verbosity": 4}`,
+	`{"api_hosts": ["control01", "control02"], "file": true, "file_datadir_volume": "/mnt/nfs/glance", "file_datadir_shared": true, "swift": true, "swift_store_region": "RegionTwo"}`,
+	`{"api_hosts": ["control01", "control02"], "file": "no", "cinder": "yes", "default_backend": "cinder", "http": "no"}`,
+	`{"api_hosts": ["control01"], "s3": "yes", "s3_url": "", "s3_bucket": null, "s3_access_key": "", "s3_secret_key": ""}`,
+	`{"api_hosts": "control01,control02", "ceph": 1, "file": 0, "_ansible_check_mode": true, "_ansible_diff": true}`,
+	`{"api_hosts": null, "ceph": "maybe", "ceph_backends": "junk", "s3_secret_key": ["fuzz-s3-secret"], "vmware_server_password": {"p": "fuzz-vmware-pass"}}`,
+	`{"api_hosts": ["a", "a", " "], "default_backend": "http", "file_datadir_shared": "true", "glance_backend_nfs": true}`,
+	`{"api_hosts": ["control01"], "ceph": true, "ceph_backends": [{"name": "glance_store"}, {"name": "rbd\n[DEFAULT]"}, {"enabled": "perhaps", "keyring": "k"}, 1, null]}`,
+	`{"api_hosts": ["control01"], "s3_secret_key": "fuzz-s3-secret", "bogus": "fuzz-s3-secret", "ceph": "fuzz-s3-secret"}`,
+	`{"api_hosts": ["c\u0000"], "file": 1e400, "swift_store_region": 99999999999999999999, "s3_url": true}`,
+	`{"api_hosts": ["control01"]}]`,
+	`{"api_hosts": ["control01"]} {"api_hosts": ["control02"]}`,
+	`{"_ansible_check_mode": "yes", "api_hosts": ["control01"]}`,
+	`[{"api_hosts": ["control01"]}]`, `null`, ``, `{`, "{\"api_hosts\": [\"\xff\"]}",
+	`{"api_hosts": [[[[[[["control01"]]]]]]]}`,
+}
+
+// FuzzBackendsArgs fuzzes the raw bytes of the args file.
+func FuzzBackendsArgs(f *testing.F) {
+	for _, s := range fuzzKollaSeeds {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzRun(t, dir, data)
+	})
+}
+
+// fuzzBackendsOptions are the options FuzzBackendsTyped may overwrite.
+var fuzzBackendsOptions = []string{
+	"api_hosts", "file", "ceph", "ceph_backends", "swift", "swift_store_region", "vmware", "vmware_server_host",
+	"vmware_server_username", "vmware_server_password", "vmware_datastores", "s3", "s3_url", "s3_bucket",
+	"s3_access_key", "s3_secret_key", "cinder", "http", "file_datadir_volume", "file_datadir_shared",
+	"default_backend", "image_cache", "bogus_option",
+}
+
+// fuzzValue picks a JSON value of some shape from the fuzzed inputs.
+func fuzzValue(kind uint32, s1, s2 string, n int64) any {
+	words := []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " "}
+	switch kind % 16 {
+	case 0:
+		return s1
+	case 1:
+		return s2
+	case 2:
+		return json.Number(strconv.FormatInt(n, 10))
+	case 3:
+		return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64))
+	case 4:
+		return n%2 == 0
+	case 5:
+		return words[uint64(n)%uint64(len(words))]
+	case 6:
+		return []any{s1, s2}
+	case 7:
+		return []any{json.Number(strconv.FormatInt(n, 10)), nil, true}
+	case 8:
+		return map[string]any{"name": s1, "cluster": s2, "enabled": n%3 != 0}
+	case 9:
+		return []any{map[string]any{"name": s1, "cluster": s2, "pool": s1, "user": s2, "type": "rbd"}, map[string]any{"name": s2}}
+	case 10:
+		return nil
+	case 11:
+		return s1 + "," + s2
+	case 12:
+		return []any{[]any{s1}}
+	case 13:
+		return map[string]any{s1: s2}
+	case 14:
+		return strings.Repeat(s1, int(uint64(n)%64))
+	default:
+		return []any{}
+	}
+}
+
+// FuzzBackendsTyped builds a realistic kolla args file from fuzzed host names,
+// flags and settings, then overwrites up to three options with fuzzed values
+// of any JSON shape.
+func FuzzBackendsTyped(f *testing.F) {
+	f.Add("control01,control02,control03", "RegionOne", "http://s3.example.invalid", "fuzz-secret-1", "fuzz-secret-2", int64(1), uint32(0), uint32(0), uint16(0))
+	f.Add("control01", "ceph1", "images", "s3cr3t-key", "vmw-pass", int64(0), uint32(0x010203), uint32(0x080900), uint16(0x0102))
+	f.Add("control01,control01", "", " ", "abcd", "abcd", int64(-1), uint32(0x0f1e2d), uint32(0x0d0e0f), uint16(0xffff))
+	f.Add("c1,c2", "rbd\n[DEFAULT]", "%", "fuzz-secret-1", "rbd", int64(99), uint32(0x161503), uint32(0x050405), uint16(0x0050))
+	f.Add("control01", "fuzz-secret-1", "x", "fuzz-secret-1", "long-password", int64(7), uint32(0x0a0f16), uint32(0x000102), uint16(0x0208))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, hosts, s1, s2, secret1, secret2 string, n int64, sel, kinds uint32, flags uint16) {
+		bit := func(i uint) bool { return flags&(1<<i) != 0 }
+		tri := func(i uint) any { // null, true or false
+			switch (flags >> i) & 3 {
+			case 1:
+				return true
+			case 2:
+				return false
+			}
+			return nil
+		}
+		hostList := []any{}
+		for _, h := range strings.Split(hosts, ",") {
+			hostList = append(hostList, h)
+		}
+		args := map[string]any{
+			"api_hosts": hostList, "ceph": bit(0), "swift": bit(1), "vmware": bit(2), "s3": bit(3), "cinder": bit(4),
+			"http": !bit(5), "file": tri(6), "file_datadir_shared": tri(8), "image_cache": bit(10),
+			"file_datadir_volume":    []string{"glance", "/mnt/nfs/glance", s1}[uint64(n)%3],
+			"ceph_backends":          []any{map[string]any{"name": "ceph1-rbd", "cluster": s1, "enabled": bit(11)}, map[string]any{"name": "ceph2-rbd", "cluster": "ceph2"}},
+			"s3_url":                 s2,
+			"s3_bucket":              "images",
+			"s3_access_key":          s1,
+			"s3_secret_key":          secret1,
+			"vmware_server_host":     s2,
+			"vmware_server_username": s1,
+			"vmware_server_password": secret2,
+			"vmware_datastores":      "vc1:ds1",
+		}
+		if bit(12) {
+			args["default_backend"] = s1
+		}
+		for i := uint(0); i < 3; i++ {
+			if (flags>>(13+i))&1 == 0 && i > 0 {
+				continue
+			}
+			opt := fuzzBackendsOptions[uint64(sel>>(8*i)&0xff)%uint64(len(fuzzBackendsOptions))]
+			args[opt] = fuzzValue(kinds>>(8*i), s1, s2, n)
+		}
+		args["_ansible_check_mode"] = n%5 == 0
+		args["_ansible_diff"] = n%3 == 0
+		data, err := json.Marshal(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzRun(t, dir, data)
+	})
+}

@@ -1,0 +1,326 @@
+package cachecron_test
+
+// Fuzz targets for the cache_cron module's argument handling, run through
+// the same entry point as the binary (ansible.Execute with an args file):
+//
+//	go test -run '^$' -fuzz '^FuzzCacheCronArgs$' -fuzztime 20s ./internal/modules/cachecron
+//	go test -run '^$' -fuzz '^FuzzCacheCronTyped$' -fuzztime 20s ./internal/modules/cachecron
+//
+// Every input must give one JSON object on stdout, exit code 0 or 1 matching
+// failed, a non-empty msg on failure and no panic (neither in validation nor
+// in Run). Fuzzing never writes outside temporary directories: cron_dir is
+// replaced by a fresh t.TempDir() unless _ansible_check_mode is true (check
+// mode only reads). A successful run must return entries whose schedules
+// parse back unchanged and whose commands hold no newline, "%" or control
+// character, and must have written exactly those lines; a second identical
+// run must report no change. Crashers are kept in testdata/fuzz/<FuzzName>/
+// and replayed by a plain `go test`.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/cron"
+	"github.com/kolla-glance/kolla-glance/internal/modules/cachecron"
+)
+
+// fuzzConfine rewrites an args file so that the run cannot write outside
+// cronDir: when the first JSON value is an object (what the SDK decodes)
+// and _ansible_check_mode is not true, cron_dir is set to cronDir. Bytes
+// after the first value are kept, so the SDK still sees them. It reports
+// whether the run may write (not check mode).
+func fuzzConfine(data []byte, cronDir string) ([]byte, bool) {
+	if !utf8.Valid(data) {
+		// The SDK refuses it before the module runs; re-encoding would
+		// replace the bad bytes and hide that path.
+		return data, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		// Not an object: the SDK refuses it before the module runs.
+		return data, false
+	}
+	if m["_ansible_check_mode"] == true {
+		return data, false
+	}
+	m["cron_dir"] = cronDir
+	head, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	return append(head, data[dec.InputOffset():]...), true
+}
+
+// fuzzRun executes the module on an args file holding data and checks the
+// protocol invariants. It returns the decoded result and the args run.
+func fuzzRun(t *testing.T, argsDir string, data []byte) map[string]any {
+	t.Helper()
+	path := filepath.Join(argsDir, "args")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var panicked any
+	var stack []byte
+	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, stack = r, debug.Stack()
+				panic(r)
+			}
+		}()
+		return cachecron.Run(ctx)
+	}
+	var out bytes.Buffer
+	code := ansible.Execute(cachecron.Spec(), "fuzz", run, []string{"cache_cron", path}, strings.NewReader(""), &out)
+	if panicked != nil {
+		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	return fuzzCheckProtocol(t, data, out.Bytes(), code)
+}
+
+// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
+// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
+func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
+	t.Helper()
+	if code != 0 && code != 1 {
+		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var res map[string]any
+	if err := dec.Decode(&res); err != nil || res == nil {
+		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
+	}
+	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
+		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
+	}
+	failed, isBool := res["failed"].(bool)
+	if _, present := res["failed"]; present && !isBool {
+		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
+	}
+	if failed != (code == 1) {
+		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
+	}
+	msg, _ := res["msg"].(string)
+	if failed && strings.TrimSpace(msg) == "" {
+		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
+	}
+	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
+		t.Fatalf("internal error: %s\nargs: %q", msg, args)
+	}
+	if _, ok := res["changed"].(bool); !ok {
+		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
+	}
+	if failed && res["changed"] != false {
+		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
+	}
+	return res
+}
+
+// fuzzCheckEntries checks the entries of a successful run: schedules that
+// parse back to themselves, commands without newline, "%" or control
+// characters, and (when written) the file holding exactly these lines under
+// their markers.
+func fuzzCheckEntries(t *testing.T, args []byte, res map[string]any, written bool) {
+	t.Helper()
+	entries, _ := res["entries"].([]any)
+	var file []byte
+	if written {
+		path, _ := res["cron_file"].(string)
+		var err error
+		if file, err = os.ReadFile(path); err != nil {
+			t.Fatalf("cron_file %q after a successful run: %v\nargs: %q", path, err, args)
+		}
+		st, err := os.Stat(path)
+		if err != nil || st.Mode().Perm() != cron.FileMode {
+			t.Fatalf("cron_file %q mode %v (%v), want %v\nargs: %q", path, st.Mode(), err, cron.FileMode, args)
+		}
+	}
+	for _, e := range entries {
+		entry, _ := e.(map[string]any)
+		name, _ := entry["name"].(string)
+		sched, _ := entry["schedule"].(string)
+		command, _ := entry["command"].(string)
+		parsed, err := cron.ParseSchedule(sched)
+		if err != nil || parsed.String() != sched {
+			t.Fatalf("entry %s: schedule %q does not parse back (%v)\nargs: %q", name, sched, err, args)
+		}
+		if strings.ContainsFunc(command, func(r rune) bool { return r == '%' || unicode.IsControl(r) }) {
+			t.Fatalf("entry %s: command %q holds %% or a control character\nargs: %q", name, command, args)
+		}
+		if written && !bytes.Contains(file, []byte(cron.MarkerPrefix+name+"\n"+sched+" ")) {
+			t.Fatalf("entry %s: %q is not in the file:\n%s\nargs: %q", name, sched, file, args)
+		}
+		if written && !bytes.Contains(file, []byte(" "+command+"\n")) {
+			t.Fatalf("entry %s: command %q is not in the file:\n%s\nargs: %q", name, command, file, args)
+		}
+	}
+}
+
+// fuzzKollaSeeds are args files as kolla-ansible's glance role would send
+// them, and broken ones: injections, traversal, wrong types.
+var fuzzKollaSeeds = []string{
+	`{}`,
+	`{"state": "present", "container_engine": "docker", "container_name": "glance_api", "splay_seed": "control01",
+	  "glance_release": "2024.1", "_ansible_check_mode": false, "_ansible_no_log": false, "_ansible_debug": false,
+	  "_ansible_diff": true, "_ansible_verbosity": 0, "_ansible_version": "2.17.0", "_ansible_module_name": "kolla.glance.cache_cron",
+	  "_ansible_syslog_facility": "LOG_USER", "_ansible_selinux_special_fs": ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"],
+	  "_ansible_string_conversion_action": "warn", "_ansible_socket": null, "_ansible_shell_executable": "/bin/sh",
+	  "_ansible_keep_remote_files": false, "_ansible_tmpdir": null, "_ansible_remote_tmp": "~/.ansible/tmp",
+	  "_ansible_ignore_unknown_opts": false, "_ansible_target_log_info": null, "_ansible_tracebacks_for": []}`,
+	`{"container_engine": "podman", "pruner_schedule": "@hourly", "cleaner_schedule": "15 */6 * * *", "backup": "yes", "glance_release": "zed"}`,
+	`{"state": "absent"}`,
+	`{"pruner_schedule": "*/30 * * * *", "cleaner_schedule": "1 0 * * mon-fri", "splay_seed": "control02", "glance_release": "master", "log_dir": "/var/log/kolla/glance"}`,
+	`{"pruner_schedule": "0-59/7,3 1-23/2 1,15 jan-jun/2 sun,7", "cleaner_schedule": "@REBOOT", "user": "glance_svc", "cron_file": "glance-cache_2"}`,
+	`{"pruner_schedule": "*/30 * * * *\n* * * * * root id", "cleaner_schedule": "1 0 * * * %", "container_name": "glance_api; rm -rf /"}`,
+	`{"container_name": "glance_api\n* * * * * root id", "user": "root\nx", "log_dir": "/var/log/../tmp", "glance_release": "2024.3"}`,
+	`{"cron_file": "../../etc/cron.d/x", "cron_dir": "/etc/cron.d/../passwd", "_ansible_check_mode": true}`,
+	`{"cron_file": ".hidden", "cron_dir": "relative/dir", "state": "absent", "_ansible_check_mode": true}`,
+	`{"cron_dir": "~/../../etc", "_ansible_check_mode": true}`,
+	`{"cron_dir": "$HOME/cron.d", "_ansible_check_mode": true, "_ansible_diff": true}`,
+	`{"state": "gone", "container_engine": "lxc", "backup": "perhaps", "pruner_schedule": ["*/30", "*"], "user": {"a": 1}, "bogus": 1}`,
+	`{"pruner_schedule": 1e400, "cleaner_schedule": 99999999999999999999, "user": 0, "splay_seed": 12}`,
+	`{"pruner_schedule": "60 24 32 13 8", "cleaner_schedule": "5/10 * * * *"}`,
+	`{"splay_seed": "a\u0000b", "container_name": "\u2028"}`,
+	`{"state": "present"}]`,
+	`{"state": "present"} {"state": "absent"}`,
+	`{"_ansible_check_mode": "yes"}`,
+	`[{"state": "present"}]`, `null`, ``, `{`, "{\"user\": \"\xff\"}",
+}
+
+// FuzzCacheCronArgs fuzzes the raw bytes of the args file. A run that may
+// write (not check mode) gets a fresh temporary cron_dir.
+func FuzzCacheCronArgs(f *testing.F) {
+	for _, s := range fuzzKollaSeeds {
+		f.Add([]byte(s))
+	}
+	argsDir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cronDir := t.TempDir()
+		confined, writes := fuzzConfine(data, cronDir)
+		res := fuzzRun(t, argsDir, confined)
+		if res["failed"] != true {
+			jobs, _ := res["jobs"].([]any)
+			fuzzCheckEntries(t, confined, res, writes && res["changed"] == true && len(jobs) > 0)
+		}
+	})
+}
+
+// fuzzCacheCronOptions are the options FuzzCacheCronTyped may overwrite.
+var fuzzCacheCronOptions = []string{
+	"state", "cron_file", "cron_dir", "user", "container_engine", "container_name", "pruner_schedule",
+	"cleaner_schedule", "splay_seed", "glance_release", "log_dir", "backup", "bogus_option",
+}
+
+// fuzzValue picks a JSON value of some shape from the fuzzed inputs.
+func fuzzValue(kind uint32, s1, s2 string, n int64) any {
+	words := []string{"yes", "no", "present", "absent", "docker", "podman", "@daily", "* * * * *", "", " ", "zed", "2024.1"}
+	switch kind % 16 {
+	case 0:
+		return s1
+	case 1:
+		return s2
+	case 2:
+		return json.Number(strconv.FormatInt(n, 10))
+	case 3:
+		return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64))
+	case 4:
+		return n%2 == 0
+	case 5:
+		return words[uint64(n)%uint64(len(words))]
+	case 6:
+		return []any{s1, s2}
+	case 7:
+		return s1 + "\n" + s2
+	case 8:
+		return map[string]any{s1: s2}
+	case 9:
+		return s1 + "%" + s2
+	case 10:
+		return nil
+	case 11:
+		return s1 + " " + s2
+	case 12:
+		return "../" + s1
+	case 13:
+		return "/" + s1
+	case 14:
+		return strings.Repeat(s1, int(uint64(n)%64))
+	default:
+		return []any{}
+	}
+}
+
+// FuzzCacheCronTyped builds a realistic args file from fuzzed schedules,
+// names and flags in a temporary cron_dir, then overwrites up to three
+// options with fuzzed values of any JSON shape (cron_dir only in check
+// mode). A successful write is run a second time: it must not change.
+func FuzzCacheCronTyped(f *testing.F) {
+	f.Add("*/30 * * * *", "1 0 * * *", "glance_api", "control01", "2024.1", int64(0), uint32(0xffffff), uint32(0), uint16(0))
+	f.Add("@hourly", "15 */6 * * *", "glance_api", "control02", "zed", int64(3), uint32(0x000b00), uint32(0x000000), uint16(0x0005))
+	f.Add("0-59/7,3 1-23/2 1,15 jan-jun/2 sun,7", "@reboot", "glance-api.2", "", "master", int64(-1), uint32(0x0a0908), uint32(0x050505), uint16(0xe000))
+	f.Add("* * * * *\n* * * * * root id", "%", "glance_api; id", "x\ny", "2024.3", int64(7), uint32(0x020100), uint32(0x070909), uint16(0xe003))
+	f.Add("60 24 32 13 8", "5/10 * * * *", "../etc", "/etc/cron.d", "yoga", int64(1), uint32(0x000002), uint32(0x00000c), uint16(0x0000))
+	argsDir := f.TempDir()
+	f.Fuzz(func(t *testing.T, pruner, cleaner, name, seed, release string, n int64, sel, kinds uint32, flags uint16) {
+		bit := func(i uint) bool { return flags&(1<<i) != 0 }
+		cronDir := t.TempDir()
+		args := map[string]any{
+			"cron_dir": cronDir, "pruner_schedule": pruner, "cleaner_schedule": cleaner, "container_name": name,
+			"splay_seed": seed, "glance_release": release, "container_engine": []string{"docker", "podman"}[flags&1],
+			"backup": bit(1), "state": []string{"present", "absent"}[(flags>>2)&1],
+		}
+		if bit(3) {
+			args["user"] = name
+		}
+		if bit(4) {
+			args["cron_file"] = name
+		}
+		check := bit(5)
+		for i := uint(0); i < 3; i++ {
+			if i > 0 && (flags>>(13+i))&1 == 0 {
+				continue
+			}
+			opt := fuzzCacheCronOptions[uint64(sel>>(8*i)&0xff)%uint64(len(fuzzCacheCronOptions))]
+			if opt == "cron_dir" {
+				check = true // a fuzzed directory is only ever read
+			}
+			args[opt] = fuzzValue(kinds>>(8*i), name, seed, n)
+		}
+		args["_ansible_check_mode"] = check
+		args["_ansible_diff"] = bit(6)
+		data, err := json.Marshal(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := fuzzRun(t, argsDir, data)
+		if res["failed"] == true {
+			return
+		}
+		jobs, _ := res["jobs"].([]any)
+		written := !check && res["changed"] == true && len(jobs) > 0
+		fuzzCheckEntries(t, data, res, written)
+		if check || res["changed"] != true {
+			return
+		}
+		again := fuzzRun(t, argsDir, data)
+		if again["failed"] == true || again["changed"] != false {
+			t.Fatalf("not idempotent: second run changed=%v failed=%v msg=%v\nargs: %q", again["changed"], again["failed"], again["msg"], data)
+		}
+		if fmt.Sprint(again["entries"]) != fmt.Sprint(res["entries"]) {
+			t.Fatalf("second run returns other entries: %v, then %v\nargs: %q", res["entries"], again["entries"], data)
+		}
+	})
+}

@@ -1,0 +1,272 @@
+package upgradeplan_test
+
+// Fuzz targets for the upgrade_plan module's argument handling, run through
+// the same entry point as the binary (ansible.Execute with an args file):
+//
+//	go test -run '^$' -fuzz '^FuzzUpgradePlanArgs$' -fuzztime 20s ./internal/modules/upgradeplan
+//	go test -run '^$' -fuzz '^FuzzUpgradePlanTyped$' -fuzztime 20s ./internal/modules/upgradeplan
+//
+// Every input must give one JSON object on stdout, exit code 0 or 1 matching
+// failed, a non-empty msg on failure, no panic (neither in validation nor in
+// Run), and a successful plan must be well formed (steps numbered from 1,
+// actions from the contract). Crashers are kept in testdata/fuzz/<FuzzName>/
+// and replayed by a plain `go test`.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/glance/upgrade"
+	"github.com/kolla-glance/kolla-glance/internal/modules/upgradeplan"
+)
+
+// fuzzRun executes the module on an args file holding data and checks the
+// protocol invariants and the shape of a successful plan.
+func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
+	t.Helper()
+	path := filepath.Join(dir, "args")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var panicked any
+	var stack []byte
+	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, stack = r, debug.Stack()
+				panic(r)
+			}
+		}()
+		return upgradeplan.Run(ctx)
+	}
+	var out bytes.Buffer
+	code := ansible.Execute(upgradeplan.Spec(), "fuzz", run, []string{"upgrade_plan", path}, strings.NewReader(""), &out)
+	if panicked != nil {
+		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
+	if code == 0 {
+		fuzzCheckPlan(t, data, res)
+	}
+	return res
+}
+
+// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
+// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
+func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
+	t.Helper()
+	if code != 0 && code != 1 {
+		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
+	}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var res map[string]any
+	if err := dec.Decode(&res); err != nil || res == nil {
+		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
+	}
+	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
+		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
+	}
+	failed, isBool := res["failed"].(bool)
+	if _, present := res["failed"]; present && !isBool {
+		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
+	}
+	if failed != (code == 1) {
+		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
+	}
+	msg, _ := res["msg"].(string)
+	if failed && strings.TrimSpace(msg) == "" {
+		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
+	}
+	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
+		t.Fatalf("internal error: %s\nargs: %q", msg, args)
+	}
+	if _, ok := res["changed"].(bool); !ok {
+		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
+	}
+	if failed && res["changed"] != false {
+		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
+	}
+	return res
+}
+
+// fuzzCheckPlan checks what every successful plan must be: a mode, steps
+// numbered 1..n with contract actions, batches, api_outage and plan_text.
+func fuzzCheckPlan(t *testing.T, args []byte, res map[string]any) {
+	t.Helper()
+	if res["changed"] != false {
+		t.Fatalf("a plan is never a change: changed=%v\nargs: %q", res["changed"], args)
+	}
+	mode, _ := res["mode"].(string)
+	if mode != upgrade.ModeRolling && mode != upgrade.ModeLegacy {
+		t.Fatalf("mode %q\nargs: %q", res["mode"], args)
+	}
+	actions := map[string]bool{}
+	for _, a := range upgrade.Actions() {
+		actions[a] = true
+	}
+	steps, ok := res["steps"].([]any)
+	if !ok {
+		t.Fatalf("steps is %T\nargs: %q", res["steps"], args)
+	}
+	for i, s := range steps {
+		step, _ := s.(map[string]any)
+		if fmt.Sprint(step["step"]) != strconv.Itoa(i+1) {
+			t.Fatalf("step %d is numbered %v\nargs: %q", i+1, step["step"], args)
+		}
+		if a, _ := step["action"].(string); !actions[a] {
+			t.Fatalf("step %d has action %q\nargs: %q", i+1, step["action"], args)
+		}
+	}
+	if _, ok := res["batches"].([]any); !ok {
+		t.Fatalf("batches is %T\nargs: %q", res["batches"], args)
+	}
+	outage, ok := res["api_outage"].(bool)
+	if !ok || (mode == upgrade.ModeRolling && outage) {
+		t.Fatalf("api_outage %v in mode %s\nargs: %q", res["api_outage"], mode, args)
+	}
+	if text, _ := res["plan_text"].(string); text == "" {
+		t.Fatalf("empty plan_text\nargs: %q", args)
+	}
+}
+
+// fuzzKollaSeeds are args files as kolla-ansible's glance role would send
+// them (string booleans, the _ansible_* keys of a real run), and broken ones.
+var fuzzKollaSeeds = []string{
+	`{"api_hosts": ["control01", "control02", "control03"]}`,
+	`{"api_hosts": ["control01", "control02", "control03"], "rolling": "yes", "file_backend": "no", "file_datadir_shared": "yes",
+	  "database": "mariadb", "use_preconfigured_databases": "no", "max_unavailable": 1, "loadbalancer": "yes",
+	  "_ansible_check_mode": false, "_ansible_no_log": false, "_ansible_debug": false, "_ansible_diff": false,
+	  "_ansible_verbosity": 0, "_ansible_version": "2.17.0", "_ansible_module_name": "kolla.glance.upgrade_plan",
+	  "_ansible_syslog_facility": "LOG_USER", "_ansible_selinux_special_fs": ["fuse", "nfs", "vboxsf", "ramfs", "9p", "vfat"],
+	  "_ansible_string_conversion_action": "warn", "_ansible_socket": null, "_ansible_shell_executable": "/bin/sh",
+	  "_ansible_keep_remote_files": false, "_ansible_tmpdir": null, "_ansible_remote_tmp": "~/.ansible/tmp",
+	  "_ansible_ignore_unknown_opts": false, "_ansible_target_log_info": null, "_ansible_tracebacks_for": []}`,
+	`{"api_hosts": ["control01", "control02", "control03"], "rolling": true, "db_state": 5, "upgraded_hosts": ["control01"]}`,
+	`{"api_hosts": ["control01", "control02", "control03", "control04", "control05"], "rolling": true, "max_unavailable": "2", "db_state": "4", "upgraded_hosts": "control01,control02"}`,
+	`{"api_hosts": ["control01"], "rolling": true, "file_backend": true, "file_datadir_shared": false, "on_unsafe": "legacy"}`,
+	`{"api_hosts": ["control01", "control02"], "rolling": true, "database": "postgresql", "on_unsafe": "legacy", "_ansible_check_mode": true}`,
+	`{"api_hosts": ["control01", "control02"], "database": "mysql", "use_preconfigured_databases": true, "db_state": 0, "loadbalancer": false}`,
+	`{"api_hosts": ["control01", "control02", "control03"], "rolling": true, "max_unavailable": 0, "db_state": 1}`,
+	`{"api_hosts": ["a", "a", ""], "rolling": true, "max_unavailable": 5, "database": "oracle", "upgraded_hosts": ["z"], "serial": 1}`,
+	`{"api_hosts": ["control01", "control02"], "max_unavailable": 99999999999999999999, "db_state": 1e400}`,
+	`{"api_hosts": ["control01", "control02"], "rolling": true, "max_unavailable": -9223372036854775808, "db_state": 9223372036854775807}`,
+	`{"api_hosts": {"a": 1}, "rolling": "perhaps", "db_state": "contract", "upgraded_hosts": [null, true, {}]}`,
+	`{"api_hosts": ["control01\ncontrol02", "control03%"], "rolling": true}`,
+	`{"api_hosts": ["control01", "control02"]}]`,
+	`{"api_hosts": ["control01"]} {"api_hosts": ["control02"]}`,
+	`{"_ansible_verbosity": "high", "api_hosts": ["control01"]}`,
+	`[{"api_hosts": ["control01"]}]`, `null`, ``, `{`, "{\"api_hosts\": [\"\xff\"]}",
+	`{"api_hosts": [[[[[[["control01"]]]]]]]}`,
+}
+
+// FuzzUpgradePlanArgs fuzzes the raw bytes of the args file.
+func FuzzUpgradePlanArgs(f *testing.F) {
+	for _, s := range fuzzKollaSeeds {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzRun(t, dir, data)
+	})
+}
+
+// fuzzUpgradeOptions are the options FuzzUpgradePlanTyped may overwrite.
+var fuzzUpgradeOptions = []string{
+	"api_hosts", "rolling", "file_backend", "file_datadir_shared", "database", "use_preconfigured_databases",
+	"max_unavailable", "loadbalancer", "db_state", "upgraded_hosts", "on_unsafe", "bogus_option",
+}
+
+// fuzzValue picks a JSON value of some shape from the fuzzed inputs.
+func fuzzValue(kind uint32, s1, s2 string, n int64) any {
+	words := []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " ", "3", "-1"}
+	switch kind % 16 {
+	case 0:
+		return s1
+	case 1:
+		return s2
+	case 2:
+		return json.Number(strconv.FormatInt(n, 10))
+	case 3:
+		return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64))
+	case 4:
+		return n%2 == 0
+	case 5:
+		return words[uint64(n)%uint64(len(words))]
+	case 6:
+		return []any{s1, s2}
+	case 7:
+		return []any{json.Number(strconv.FormatInt(n, 10)), nil, true}
+	case 8:
+		return map[string]any{s1: s2}
+	case 9:
+		return strconv.FormatInt(n, 10)
+	case 10:
+		return nil
+	case 11:
+		return s1 + "," + s2
+	case 12:
+		return []any{[]any{s1}}
+	case 13:
+		return json.Number(strconv.FormatInt(n%8, 10))
+	case 14:
+		return strings.Repeat(s1, int(uint64(n)%64))
+	default:
+		return []any{}
+	}
+}
+
+// FuzzUpgradePlanTyped builds a realistic args file from fuzzed host lists,
+// counts and flags, then overwrites up to three options with fuzzed values
+// of any JSON shape.
+func FuzzUpgradePlanTyped(f *testing.F) {
+	f.Add("control01,control02,control03", "", "mariadb", "fail", int64(1), int64(-1), uint32(0), uint32(0), uint16(0x0001))
+	f.Add("control01,control02,control03", "control01", "mysql", "legacy", int64(2), int64(5), uint32(0x000806), uint32(0x000d02), uint16(0x0003))
+	f.Add("c1,c2,c3,c4,c5,c6,c7", "c1,c2,c3", "sqlite", "fail", int64(3), int64(4), uint32(0x0b0a09), uint32(0x050605), uint16(0xe005))
+	f.Add("control01", "", "postgresql", "legacy", int64(0), int64(3), uint32(0x010203), uint32(0x000000), uint16(0x001f))
+	f.Add("a,a,,b", "b,z", "oracle", "ignore", int64(-9223372036854775808), int64(9223372036854775807), uint32(0x060708), uint32(0x020304), uint16(0xffff))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, hosts, upgraded, database, onUnsafe string, maxUnavailable, dbState int64, sel, kinds uint32, flags uint16) {
+		bit := func(i uint) bool { return flags&(1<<i) != 0 }
+		split := func(s string) []any {
+			out := []any{}
+			if s == "" {
+				return out
+			}
+			for _, h := range strings.Split(s, ",") {
+				out = append(out, h)
+			}
+			return out
+		}
+		args := map[string]any{
+			"api_hosts": split(hosts), "upgraded_hosts": split(upgraded), "rolling": bit(0), "file_backend": bit(1),
+			"file_datadir_shared": !bit(2), "database": database, "use_preconfigured_databases": bit(3),
+			"max_unavailable": maxUnavailable, "loadbalancer": !bit(4), "on_unsafe": onUnsafe,
+		}
+		if bit(5) {
+			args["db_state"] = dbState
+		}
+		for i := uint(0); i < 3; i++ {
+			if i > 0 && (flags>>(13+i))&1 == 0 {
+				continue
+			}
+			opt := fuzzUpgradeOptions[uint64(sel>>(8*i)&0xff)%uint64(len(fuzzUpgradeOptions))]
+			args[opt] = fuzzValue(kinds>>(8*i), hosts, upgraded, dbState)
+		}
+		args["_ansible_check_mode"] = bit(6)
+		args["_ansible_verbosity"] = int(flags>>7) & 7
+		data, err := json.Marshal(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fuzzRun(t, dir, data)
+	})
+}
