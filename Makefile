@@ -78,5 +78,12 @@ demo: dist ## run the modules on the built-in example; output under a scratch di
 bench: deps dist ## measured speed and size against the Python equivalents
 	@tests/bin/bench
 
+release: check-generated collection ## the collection tarball and its SHA256SUMS in dist/
+	@for m in $(MODULES); do \
+	  got=$$(plugins/modules/$${m}_$(HOST_SYS)_$(HOST_ARCH) --version); \
+	  [ "$$got" = "kolla.glance.$$m $(VERSION)" ] || { echo "release: $$m reports '$$got', galaxy.yml says $(VERSION)"; exit 1; }; \
+	done
+	cd $(DISTDIR) && sha256sum kolla-glance-$(VERSION).tar.gz > SHA256SUMS && cat SHA256SUMS
+
 clean: ## remove build output
 	rm -rf $(DISTDIR) plugins/modules/*_linux_* plugins/modules/*_darwin_*

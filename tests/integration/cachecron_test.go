@@ -1,0 +1,356 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// recapHostOK matches a host's play recap line without failures.
+func recapHostOK(host string) *regexp.Regexp {
+	return regexp.MustCompile(regexp.QuoteMeta(host) + `\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s`)
+}
+
+// splayOffsets is the documented splay formula, computed here on its own:
+// h = FNV-1a 32 of seed NUL job; minute = h mod 60; hour = (h div 60) mod 6.
+func splayOffsets(seed, job string) (minute, hour uint32) {
+	h := fnv.New32a()
+	h.Write([]byte(seed + "\x00" + job))
+	v := h.Sum32()
+	return v % 60, (v / 60) % 6
+}
+
+func TestCacheCronPlaybook(t *testing.T) {
+	e := newEnv(t)
+	r := e.playbook("cache_cron")
+	for _, h := range []string{"localhost", "control01", "control02", "control03"} {
+		if !recapHostOK(h).MatchString(r.out) {
+			t.Errorf("play recap lacks a clean line for %s:\n%s", h, r.out)
+		}
+	}
+	// The hostile tasks failed (and were ignored) rather than being skipped.
+	mustContain(t, r.out, "...ignoring", `cron_file \"kolla.glance-cache\" is not a valid name`,
+		"value of container_engine must be one of: docker, podman, got: lxc")
+	mustNotContain(t, r.out, "Traceback", "panicked")
+
+	// Each host's minutes are the documented function of its name.
+	cmd := func(tool string) string {
+		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock docker exec glance_api sh -c 'exec " +
+			tool + " --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
+	}
+	seen := map[string]string{}
+	for _, host := range []string{"control01", "control02", "control03"} {
+		b, err := os.ReadFile(filepath.Join(e.scratch, "cache_cron", "splay", host, "kolla-glance-cache"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pm, _ := splayOffsets(host, "glance-cache-pruner")
+		cm, ch := splayOffsets(host, "glance-cache-cleaner")
+		want := fmt.Sprintf("#Ansible: glance-cache-pruner\n%d,%d * * * * root %s\n#Ansible: glance-cache-cleaner\n%d %d * * * root %s\n",
+			pm%30, pm%30+30, cmd("glance-cache-pruner"), cm, ch, cmd("glance-cache-cleaner"))
+		if string(b) != want {
+			t.Errorf("%s: splayed file\n%s\nwant\n%s", host, b, want)
+		}
+		key := fmt.Sprintf("%d", pm%30)
+		if other, dup := seen[key]; dup {
+			t.Errorf("%s and %s prune at the same minutes", other, host)
+		}
+		seen[key] = host
+	}
+
+	// No temporary file survives anywhere in the scratch cron dirs.
+	_ = filepath.WalkDir(filepath.Join(e.scratch, "cache_cron"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.Contains(d.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+// TestRealCronRunsTheModulesFile has the module write its file through
+// ansible-playbook, hands that directory to the real cron daemon as
+// /etc/cron.d (in a private mount namespace, with a scratch /run and
+// /etc/crontab) and checks that cron really runs glance-cache-pruner and
+// glance-cache-cleaner inside a kolla-glance/glance-api:new container
+// (Debian's Glance Zed), with Zed's config file, and that a run holding
+// the job's flock makes the next one skip instead of overlapping.
+//
+// Timeline (about two minutes): cron fires both jobs at the next minute
+// while the test holds the pruner's lock: the cleaner runs, the pruner is
+// skipped; the test releases the lock and the pruner runs the minute after.
+func TestRealCronRunsTheModulesFile(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: it mounts over /etc/cron.d in a private mount namespace and runs cron")
+	}
+	dockerBin, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("docker is not installed")
+	}
+	for _, b := range []string{"unshare", "cron", "flock", "mount"} {
+		if _, err := exec.LookPath(b); err != nil {
+			t.Fatalf("%s is not installed (Debian packages util-linux, mount, cron)", b)
+		}
+	}
+	for _, p := range []string{"/etc/cron.d", "/etc/crontab", "/run/docker.sock"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s is missing: %v", p, err)
+		}
+	}
+	e := newEnv(t)
+	const image = "kolla-glance/glance-api:new"
+	if r := e.run(nil, filepath.Join(e.root, "molecule", "_shared", "images", "build.sh")); r.code != 0 {
+		t.Fatalf("build.sh failed (rc=%d):\n%s", r.code, r.out)
+	}
+
+	d := filepath.Join(e.scratch, "realcron")
+	for _, sub := range []string{"crond", "run/lock", "spool", "config"} {
+		if err := os.MkdirAll(filepath.Join(d, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, content := range map[string]string{
+		"crontab":         "",
+		"run/docker.sock": "", // mount point for the host's docker socket
+		// glance-api.conf would send the tools' logs elsewhere: read only
+		// when the command passes it (2024.1 and later), never for zed.
+		"config/glance-api.conf": "[DEFAULT]\nlog_file = /var/log/kolla/glance/read-glance-api-conf.log\n",
+		// glance-cache.conf, the only file zed's tools must read.
+		"config/glance-cache.conf": "[DEFAULT]\ndebug = true\nimage_cache_dir = /var/lib/glance/image-cache-crontest\n",
+	} {
+		if err := os.WriteFile(filepath.Join(d, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	name := fmt.Sprintf("kg-crontest-%d", os.Getpid())
+	docker := func(args ...string) (string, error) {
+		out, err := exec.Command(dockerBin, args...).CombinedOutput()
+		return string(out), err
+	}
+	_, _ = docker("rm", "-f", name)
+	// kolla_start copies the config dir into /etc/glance and prepares
+	// /var/log/kolla/glance as kolla does; sleep stands in for glance-api.
+	if out, err := docker("run", "-d", "--name", name, "--network", "none",
+		"-e", "GLANCE_API_COMMAND=sleep infinity",
+		"-v", filepath.Join(d, "config")+":/var/lib/kolla/config_files:ro", image); err != nil {
+		t.Fatalf("docker run: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := docker("rm", "-f", name); err != nil {
+			t.Errorf("docker rm -f %s: %v\n%s", name, err, out)
+		}
+	})
+	inContainer := func(script string) (string, error) { return docker("exec", name, "sh", "-c", script) }
+	waitFor(t, 30*time.Second, "kolla_start to copy the config", func() bool {
+		_, err := inContainer("grep -q image-cache-crontest /etc/glance/glance-cache.conf && test -d /var/log/kolla/glance")
+		return err == nil
+	})
+
+	// Cron's PATH for cron.d jobs is /usr/bin:/bin, where Debian's docker
+	// lives. When this machine's docker is elsewhere, a foreign PATH line
+	// (which the module keeps) makes it reachable.
+	crond := filepath.Join(d, "crond")
+	if dir := filepath.Dir(dockerBin); dir != "/usr/bin" && dir != "/bin" {
+		t.Logf("docker is %s, outside cron's default PATH: adding a PATH line to the cron file", dockerBin)
+		if err := os.WriteFile(filepath.Join(crond, "kolla-glance-cache"), []byte("PATH="+dir+":/usr/bin:/bin\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := e.run(nil, "ansible-playbook", "-i", "inventory.ini", filepath.Join("targets", "cache_cron", "realcron.yml"),
+		"-e", "scratch_dir="+e.scratch, "-e", "cron_dir="+crond, "-e", "container_name="+name)
+	if r.code != 0 {
+		t.Fatalf("realcron.yml failed (rc=%d):\n%s", r.code, r.out)
+	}
+	cronFile, err := os.ReadFile(filepath.Join(crond, "kolla-glance-cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cron file:\n%s", cronFile)
+
+	// Hold the pruner's lock, as a long previous run would, and watch who
+	// opens the lock file: cron's flock -n does when it fires the job.
+	lockDir := filepath.Join(d, "run", "lock")
+	pruneLock := filepath.Join(lockDir, "kolla-glance-glance-cache-pruner-"+name+".lock")
+	cleanLock := filepath.Join(lockDir, "kolla-glance-glance-cache-cleaner-"+name+".lock")
+	held, err := os.OpenFile(pruneLock, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	ino, err := syscall.InotifyInit1(syscall.IN_NONBLOCK | syscall.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(ino)
+	if _, err := syscall.InotifyAddWatch(ino, pruneLock, syscall.IN_OPEN); err != nil {
+		t.Fatal(err)
+	}
+
+	daemonLog := filepath.Join(d, "daemon.log")
+	logf, err := os.Create(daemonLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	script := strings.Join([]string{
+		"mount --make-rprivate /",
+		"mount --bind " + crond + " /etc/cron.d",
+		"mount --bind " + filepath.Join(d, "crontab") + " /etc/crontab",
+		"if [ -d /var/spool/cron/crontabs ]; then mount --bind " + filepath.Join(d, "spool") + " /var/spool/cron/crontabs; fi",
+		// A scratch /run (cron's pid file, /run/lock) that still holds the
+		// docker socket the jobs talk to.
+		"mount --bind /run/docker.sock " + filepath.Join(d, "run", "docker.sock"),
+		"mount --rbind " + filepath.Join(d, "run") + " /run",
+		"exec cron -f",
+	}, " && ")
+	daemon := exec.Command("unshare", "-m", "sh", "-c", script)
+	daemon.Stdout, daemon.Stderr = logf, logf
+	daemon.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := daemon.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = daemon.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-daemon.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	alive := func() {
+		t.Helper()
+		select {
+		case <-exited:
+			out, _ := os.ReadFile(daemonLog)
+			t.Fatalf("the cron daemon exited: %s\n%s", daemon.ProcessState, out)
+		default:
+		}
+	}
+	diagnose := func() string {
+		var b strings.Builder
+		out, _ := inContainer("ls -la /var/log/kolla/glance; tail -n 20 /var/log/kolla/glance/glance-cache-*.log")
+		fmt.Fprintf(&b, "container logs dir:\n%s\n", out)
+		daemonOut, _ := os.ReadFile(daemonLog)
+		fmt.Fprintf(&b, "daemon output:\n%s\n", daemonOut)
+		// What the job prints when run by hand, with cron's environment.
+		for _, l := range strings.Split(string(cronFile), "\n") {
+			if strings.HasPrefix(l, "* * * * * root flock -n ") {
+				// without the flock, which would leave a lock file on the host
+				job := strings.TrimPrefix(l, "* * * * * root flock -n ")
+				job = job[strings.Index(job, " ")+1:]
+				c := exec.Command("sh", "-c", job)
+				c.Env = []string{"PATH=/usr/bin:/bin", "HOME=/root", "SHELL=/bin/sh"}
+				o, err := c.CombinedOutput()
+				fmt.Fprintf(&b, "by hand: %s\n-> %v %s\n", l, err, o)
+			}
+		}
+		return b.String()
+	}
+
+	// 1. Cron fires both jobs at the next minute.
+	start := time.Now()
+	deadline := start.Add(75 * time.Second)
+	buf := make([]byte, 4096)
+	opened := false
+	for !opened {
+		alive()
+		if time.Now().After(deadline) {
+			t.Fatalf("cron never ran the pruner's flock within 75s\n%s", diagnose())
+		}
+		n, err := syscall.Read(ino, buf)
+		if err == nil && n > 0 {
+			opened = true
+			break
+		}
+		if err != nil && !errors.Is(err, syscall.EAGAIN) {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("cron fired the jobs %.0fs after it started", time.Since(start).Seconds())
+	waitFor(t, 30*time.Second, "the cleaner's log", func() bool {
+		alive()
+		out, _ := inContainer("cat /var/log/kolla/glance/glance-cache-cleaner.log")
+		return strings.Contains(out, "Image cache loaded driver 'sqlite'")
+	}, diagnose)
+	time.Sleep(3 * time.Second)
+	if out, err := inContainer("test ! -e /var/log/kolla/glance/glance-cache-pruner.log && echo absent"); err != nil || strings.TrimSpace(out) != "absent" {
+		t.Fatalf("the pruner ran while a previous run held its lock (flock -n did not skip it): %v %s", err, out)
+	}
+	if _, err := os.Stat(cleanLock); err != nil {
+		t.Errorf("cron's cleaner run left no lock file in the namespace's /run/lock: %v", err)
+	}
+
+	// 2. The lock is free: the pruner runs at the following minute.
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	held.Close()
+	waitFor(t, 75*time.Second, "the pruner's log", func() bool {
+		alive()
+		out, _ := inContainer("cat /var/log/kolla/glance/glance-cache-pruner.log")
+		return strings.Contains(out, "Image cache has free space, skipping prune")
+	}, diagnose)
+	t.Logf("the pruner ran %.0fs after cron started", time.Since(start).Seconds())
+
+	// 3. What the runs prove.
+	for _, c := range []struct{ script, why string }{
+		{"test -s /var/log/kolla/glance/glance-cache-pruner.log", "the pruner's log is empty"},
+		{"test -s /var/log/kolla/glance/glance-cache-cleaner.log", "the cleaner's log is empty"},
+		{"test -f /var/lib/glance/image-cache-crontest/cache.db",
+			"the tools did not use glance-cache.conf's image_cache_dir: --config-file /etc/glance/glance-cache.conf was not read"},
+		{"test ! -e /var/log/kolla/glance/read-glance-api-conf.log",
+			"the tools read glance-api.conf: the command passed 2024.1's config files for a zed container"},
+	} {
+		if out, err := inContainer(c.script); err != nil {
+			t.Errorf("%s (%s: %v %s)", c.why, c.script, err, out)
+		}
+	}
+	for _, p := range []string{pruneLock, cleanLock} {
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			t.Errorf("lock file %s: %v", p, err)
+		}
+		host := filepath.Join("/run/lock", filepath.Base(p))
+		if _, err := os.Stat(host); err == nil {
+			t.Errorf("%s exists on the host: the namespace's /run/lock leaked", host)
+		}
+	}
+	out, _ := inContainer("cat /var/log/kolla/glance/glance-cache-pruner.log")
+	if !strings.Contains(out, "Image cache loaded driver 'sqlite'") {
+		t.Errorf("pruner log:\n%s", out)
+	}
+	// cron ran what the module wrote and nothing else: the file is as written.
+	if now, _ := os.ReadFile(filepath.Join(crond, "kolla-glance-cache")); !bytes.Equal(now, cronFile) {
+		t.Errorf("the cron file changed while cron ran:\n%s", now)
+	}
+}
+
+// waitFor polls cond every 500 ms until it holds or timeout passes; then
+// it fails the test, adding what diag returns.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool, diag ...func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			msg := ""
+			for _, d := range diag {
+				msg += d()
+			}
+			t.Fatalf("timed out after %s waiting for %s\n%s", timeout, what, msg)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
