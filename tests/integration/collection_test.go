@@ -4,9 +4,9 @@ package integration
 
 import (
 	"os"
-	"runtime"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
