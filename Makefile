@@ -60,13 +60,14 @@ molecule: deps dist ## every molecule scenario (create ... destroy) on real cont
 test: deps check-generated lint unit integration molecule ## the whole test suite
 	@echo "make test: all suites passed"
 
-lint: deps ## go vet, staticcheck, gofmt, ansible-lint, yamllint
+lint: deps dist ## go vet, staticcheck, gofmt, yamllint, ansible-lint, ansible-test sanity (offline tests)
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./tests/...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	yamllint -s .
 	ansible-lint --profile production roles/ molecule/ tests/integration/targets/ tests/demo/
+	tests/bin/sanity
 
 collection: generate dist ## build the collection tarball into dist/
 	@mkdir -p $(DISTDIR)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check the order of operations an upgrade really performed.
 
 Reads the kolla-operations.log files the glance-api image writes (one line
