@@ -413,8 +413,8 @@ func decodeArgs(data []byte, what string) (map[string]any, error) {
 	if m == nil {
 		return nil, fmt.Errorf("%s is not a JSON object: null", what)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s holds more than one JSON value", what)
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return nil, fmt.Errorf("%s holds more than one JSON value (trailing %q)", what, truncate(string(rest), 20))
 	}
 	return m, nil
 }
@@ -438,4 +438,11 @@ func splitInternal(raw map[string]any) (internalArgs, map[string]any) {
 		}
 	}
 	return ia, user
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }

@@ -370,3 +370,12 @@ func TestAggregatedModuleErrorsShareTheValidationFormat(t *testing.T) {
 	res, _ := run(t, testSpec(), map[string]any{"name": "x"}, fn)
 	assert.Equal(t, "2 problems with the arguments: api_hosts: empty; s3_url: empty", res["msg"])
 }
+
+func TestTrailingJunkAfterTheArgs(t *testing.T) {
+	for _, junk := range []string{"]", "}", " x", "{}"} {
+		var out bytes.Buffer
+		code := Execute(testSpec(), "1", echo, []string{"mod"}, strings.NewReader(`{"ANSIBLE_MODULE_ARGS": {"name": "x"}}`+junk), &out)
+		assert.Equal(t, 1, code, junk)
+		assert.Contains(t, out.String(), "more than one JSON value", junk)
+	}
+}

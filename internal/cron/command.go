@@ -94,11 +94,15 @@ func (r Release) ConfigFiles() []string {
 
 // CommandSpec describes one cache tool run inside the glance container.
 type CommandSpec struct {
-	Engine    string // docker or podman
-	Container string // container name, e.g. glance_api
-	Tool      string // ToolPruner or ToolCleaner
-	Release   string // glance release, see ParseRelease
-	LogDir    string // log directory inside the container; "" = DefaultLogDir
+	Engine string // docker or podman
+	// EngineBinary is the absolute path of the engine when cron's PATH
+	// (/usr/bin:/bin) would not find it, e.g. /usr/local/bin/docker; ""
+	// writes the bare engine name.
+	EngineBinary string
+	Container    string // container name, e.g. glance_api
+	Tool         string // ToolPruner or ToolCleaner
+	Release      string // glance release, see ParseRelease
+	LogDir       string // log directory inside the container; "" = DefaultLogDir
 }
 
 var (
@@ -139,6 +143,13 @@ func RenderCommand(c CommandSpec) (string, error) {
 	if c.Engine != "docker" && c.Engine != "podman" {
 		errs = append(errs, fmt.Errorf("container_engine %q is not supported; use docker or podman", c.Engine))
 	}
+	engine := c.Engine
+	if c.EngineBinary != "" {
+		if !logDirRe.MatchString(c.EngineBinary) || path.Clean(c.EngineBinary) != c.EngineBinary || path.Base(c.EngineBinary) != c.Engine {
+			errs = append(errs, fmt.Errorf("engine binary %q must be a clean absolute path ending in /%s", c.EngineBinary, c.Engine))
+		}
+		engine = c.EngineBinary
+	}
 	if !containerRe.MatchString(c.Container) {
 		errs = append(errs, fmt.Errorf("container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container))
 	}
@@ -162,7 +173,7 @@ func RenderCommand(c CommandSpec) (string, error) {
 	var b strings.Builder
 	b.WriteString("flock -n ")
 	b.WriteString(LockDir + "/kolla-glance-" + c.Tool + "-" + c.Container + ".lock ")
-	b.WriteString(c.Engine + " exec " + c.Container + " sh -c 'exec " + c.Tool)
+	b.WriteString(engine + " exec " + c.Container + " sh -c 'exec " + c.Tool)
 	for _, f := range rel.ConfigFiles() {
 		b.WriteString(" --config-file " + f)
 	}
@@ -240,15 +251,29 @@ func (e Entry) Validate() error {
 }
 
 // ValidateEntries validates every entry and refuses duplicate names.
+// A problem shared by several entries (the user column, say) is reported once.
 func ValidateEntries(entries []Entry) error {
 	var errs []error
+	reported := map[string]bool{}
+	report := func(err error) {
+		if !reported[err.Error()] {
+			reported[err.Error()] = true
+			errs = append(errs, err)
+		}
+	}
 	seen := map[string]bool{}
 	for _, e := range entries {
 		if err := e.Validate(); err != nil {
-			errs = append(errs, err)
+			if joined, ok := err.(interface{ Unwrap() []error }); ok {
+				for _, inner := range joined.Unwrap() {
+					report(inner)
+				}
+			} else {
+				report(err)
+			}
 		}
 		if seen[e.Name] {
-			errs = append(errs, fmt.Errorf("entry name %q is used twice", e.Name))
+			report(fmt.Errorf("entry name %q is used twice", e.Name))
 		}
 		seen[e.Name] = true
 	}

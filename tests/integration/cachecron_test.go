@@ -47,7 +47,7 @@ func TestCacheCronPlaybook(t *testing.T) {
 
 	// Each host's minutes are the documented function of its name.
 	cmd := func(tool string) string {
-		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock docker exec glance_api sh -c 'exec " +
+		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec glance_api sh -c 'exec " +
 			tool + " --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
 	}
 	seen := map[string]string{}
@@ -158,16 +158,10 @@ func TestRealCronRunsTheModulesFile(t *testing.T) {
 		return err == nil
 	})
 
-	// Cron's PATH for cron.d jobs is /usr/bin:/bin, where Debian's docker
-	// lives. When this machine's docker is elsewhere, a foreign PATH line
-	// (which the module keeps) makes it reachable.
+	// No PATH line: cron's PATH for cron.d jobs is /usr/bin:/bin, and the
+	// module writes the engine's absolute path when it lives elsewhere
+	// (this machine's docker is in /usr/local/bin).
 	crond := filepath.Join(d, "crond")
-	if dir := filepath.Dir(dockerBin); dir != "/usr/bin" && dir != "/bin" {
-		t.Logf("docker is %s, outside cron's default PATH: adding a PATH line to the cron file", dockerBin)
-		if err := os.WriteFile(filepath.Join(crond, "kolla-glance-cache"), []byte("PATH="+dir+":/usr/bin:/bin\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	r := e.run(nil, "ansible-playbook", "-i", "inventory.ini", filepath.Join("targets", "cache_cron", "realcron.yml"),
 		"-e", "scratch_dir="+e.scratch, "-e", "cron_dir="+crond, "-e", "container_name="+name)
 	if r.code != 0 {
@@ -353,4 +347,20 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool,
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// cronDocker is how cache_cron writes the docker command: by name when
+// cron's PATH (/usr/bin:/bin) finds it, else by its absolute path.
+func cronDocker() string {
+	for _, dir := range []string{"/usr/bin", "/bin"} {
+		if _, err := os.Stat(dir + "/docker"); err == nil {
+			return "docker"
+		}
+	}
+	for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/sbin", "/snap/bin", "/opt/bin"} {
+		if _, err := os.Stat(dir + "/docker"); err == nil {
+			return dir + "/docker"
+		}
+	}
+	return "docker"
 }

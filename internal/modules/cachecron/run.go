@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashicorp/go-multierror"
 
@@ -35,7 +36,7 @@ type values struct {
 func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	p := ctx.Params
 	dir, name, present := p.String("cron_dir"), p.String("cron_file"), p.String("state") == "present"
-	entries, err := desiredEntries(p, present)
+	entries, err := desiredEntries(p, present, ctx.Warn)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	default:
 		changed = !bytes.Equal(before, after)
 	}
-	if exists && !remove && !changed {
+	if present && exists && !changed {
 		// cron ignores a group- or other-writable file: a wrong mode is a change.
 		if st, err := os.Stat(path); err == nil && st.Mode().Perm() != cron.FileMode {
 			changed = true
@@ -123,7 +124,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 
 // desiredEntries validates every option that shapes the file and renders
 // the entries; all problems are reported together.
-func desiredEntries(p ansible.Params, present bool) ([]cron.Entry, error) {
+func desiredEntries(p ansible.Params, present bool, warn func(string)) ([]cron.Entry, error) {
 	var errs *multierror.Error
 	if err := cron.ValidateDir(p.String("cron_dir")); err != nil {
 		errs = multierror.Append(errs, err)
@@ -136,6 +137,10 @@ func desiredEntries(p ansible.Params, present bool) ([]cron.Entry, error) {
 	}
 	var entries []cron.Entry
 	seed := p.String("splay_seed")
+	engineBinary, engineWarning := cronEngineBinary(p.String("container_engine"))
+	if engineWarning != "" {
+		warn(engineWarning)
+	}
 	var commandErr error
 	for _, j := range jobs {
 		sched, err := cron.ParseSchedule(p.String(j.scheduleOption))
@@ -143,7 +148,7 @@ func desiredEntries(p ansible.Params, present bool) ([]cron.Entry, error) {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %w", j.scheduleOption, err))
 		}
 		command, err := cron.RenderCommand(cron.CommandSpec{
-			Engine: p.String("container_engine"), Container: p.String("container_name"),
+			Engine: p.String("container_engine"), EngineBinary: engineBinary, Container: p.String("container_name"),
 			Tool: j.tool, Release: p.String("glance_release"), LogDir: p.String("log_dir"),
 		})
 		if err != nil {
@@ -180,4 +185,36 @@ func managedJobs(f cron.File) []string {
 		}
 	}
 	return out
+}
+
+// cronPath is the PATH cron gives jobs; engineDirs are where container
+// engines are installed on hosts.
+var (
+	cronPath   = []string{"/usr/bin", "/bin"}
+	engineDirs = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/sbin", "/snap/bin", "/opt/bin"}
+)
+
+// cronEngineBinary finds the container engine on this host the way cron
+// will look for it: found on cron's PATH, the bare name is written; found
+// only elsewhere (docker installed in /usr/local/bin, say), its absolute path
+// is written, or every run would fail with "docker: not found"; not found at
+// all, the bare name is written with a warning.
+func cronEngineBinary(engine string) (binary, warning string) {
+	for _, dir := range cronPath {
+		if isExecutable(filepath.Join(dir, engine)) {
+			return "", ""
+		}
+	}
+	for _, dir := range engineDirs {
+		if p := filepath.Join(dir, engine); isExecutable(p) {
+			return p, ""
+		}
+	}
+	return "", fmt.Sprintf("container_engine %s was not found on this host (looked in %s); the cron entries call it by name and rely on cron's PATH (/usr/bin:/bin)",
+		engine, strings.Join(append(append([]string{}, cronPath...), engineDirs...), ", "))
+}
+
+func isExecutable(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0
 }
