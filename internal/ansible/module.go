@@ -431,10 +431,26 @@ func splitInternal(raw map[string]any) (internalArgs, map[string]any) {
 		}
 	}
 	var ia internalArgs
-	if len(internal) > 0 {
-		data, _ := json.Marshal(internal)
-		if err := json.Unmarshal(data, &ia); err != nil {
-			ia.internalDecodeFail = fmt.Errorf("malformed internal Ansible arguments: %v", err)
+	// Exact key names only: encoding/json would also match
+	// "_ansible_CHECK_mode" to a struct field, case-insensitively.
+	fields := map[string]any{
+		"_ansible_check_mode": &ia.CheckMode, "_ansible_diff": &ia.Diff, "_ansible_no_log": &ia.NoLog,
+		"_ansible_debug": &ia.Debug, "_ansible_verbosity": &ia.Verbosity, "_ansible_module_name": &ia.ModuleName,
+		"_ansible_version": &ia.Version, "_ansible_tmpdir": &ia.Tmpdir, "_ansible_remote_tmp": &ia.RemoteTmp,
+		"_ansible_keep_remote_files": &ia.KeepRemoteFiles, "_ansible_ignore_unknown_opts": &ia.IgnoreUnknownOpts,
+		"_ansible_tracebacks_for": &ia.TracebacksFor, "_ansible_inject_invocation": &ia.InjectInvocation,
+		"_ansible_target_log_info": &ia.TargetLogInfo, "_ansible_syslog_facility": &ia.SyslogFacility,
+		"_ansible_shell_executable": &ia.ShellExecutable, "_ansible_selinux_special_fs": &ia.SelinuxSpecialFS,
+		"_ansible_string_conversion_action": &ia.StringConversion, "_ansible_socket": &ia.Socket,
+	}
+	for key, value := range internal {
+		field, known := fields[key]
+		if !known {
+			continue
+		}
+		data, _ := json.Marshal(value)
+		if err := json.Unmarshal(data, field); err != nil {
+			ia.internalDecodeFail = fmt.Errorf("malformed internal Ansible argument %s: %v", key, err)
 		}
 	}
 	return ia, user

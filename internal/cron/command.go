@@ -99,10 +99,13 @@ type CommandSpec struct {
 	// (/usr/bin:/bin) would not find it, e.g. /usr/local/bin/docker; ""
 	// writes the bare engine name.
 	EngineBinary string
-	Container    string // container name, e.g. glance_api
-	Tool         string // ToolPruner or ToolCleaner
-	Release      string // glance release, see ParseRelease
-	LogDir       string // log directory inside the container; "" = DefaultLogDir
+	// User runs the tool inside the container (engine exec --user); ""
+	// keeps the container's own user.
+	User      string
+	Container string // container name, e.g. glance_api
+	Tool      string // ToolPruner or ToolCleaner
+	Release   string // glance release, see ParseRelease
+	LogDir    string // log directory inside the container; "" = DefaultLogDir
 }
 
 var (
@@ -150,6 +153,9 @@ func RenderCommand(c CommandSpec) (string, error) {
 		}
 		engine = c.EngineBinary
 	}
+	if c.User != "" && !userRe.MatchString(c.User) {
+		errs = append(errs, fmt.Errorf("exec_user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", c.User))
+	}
 	if !containerRe.MatchString(c.Container) {
 		errs = append(errs, fmt.Errorf("container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container))
 	}
@@ -173,7 +179,11 @@ func RenderCommand(c CommandSpec) (string, error) {
 	var b strings.Builder
 	b.WriteString("flock -n ")
 	b.WriteString(LockDir + "/kolla-glance-" + c.Tool + "-" + c.Container + ".lock ")
-	b.WriteString(engine + " exec " + c.Container + " sh -c 'exec " + c.Tool)
+	b.WriteString(engine + " exec ")
+	if c.User != "" {
+		b.WriteString("--user " + c.User + " ")
+	}
+	b.WriteString(c.Container + " sh -c 'exec " + c.Tool)
 	for _, f := range rel.ConfigFiles() {
 		b.WriteString(" --config-file " + f)
 	}

@@ -224,3 +224,25 @@ func TestRenderedCommandRunsInDash(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "Error: No such container: glance_api\n", out)
 }
+
+func TestRenderCommandUserAndEngineBinary(t *testing.T) {
+	got, err := RenderCommand(CommandSpec{Engine: "docker", EngineBinary: "/usr/local/bin/docker", User: "glance",
+		Container: "glance_api", Tool: ToolPruner, Release: "zed"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock /usr/local/bin/docker exec --user glance glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for _, bad := range []CommandSpec{
+		{Engine: "docker", EngineBinary: "/usr/local/bin/podman", Container: "c", Tool: ToolPruner, Release: "zed"},
+		{Engine: "docker", EngineBinary: "bin/docker", Container: "c", Tool: ToolPruner, Release: "zed"},
+		{Engine: "docker", User: "gl ance", Container: "c", Tool: ToolPruner, Release: "zed"},
+		{Engine: "docker", User: "x;rm", Container: "c", Tool: ToolPruner, Release: "zed"},
+	} {
+		if _, err := RenderCommand(bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+}

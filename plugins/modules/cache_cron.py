@@ -54,6 +54,12 @@ options:
     type: str
     required: false
     default: kolla-glance-cache
+  exec_user:
+    description:
+      - The user the tools run as inside the container (C(exec --user)), so the cache files they touch keep glance's ownership. An empty string keeps the container's own user (glance in kolla's images).
+    type: str
+    required: false
+    default: glance
   glance_release:
     description:
       - 'The OpenStack release of Glance (openstack_release: C(zed), C(2024.1), ...). It picks the config files the tools need: up to 2023.2 glance-cache.conf; from 2024.1 glance-api.conf then glance-cache.conf, because a lone --config-file drops the default files.'

@@ -158,6 +158,10 @@ ARGUMENT_SPECS = {
                 "default": "kolla-glance-cache",
                 "type": "str",
             },
+            "exec_user": {
+                "default": "glance",
+                "type": "str",
+            },
             "glance_release": {
                 "default": "2026.1",
                 "type": "str",

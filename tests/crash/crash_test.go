@@ -62,7 +62,7 @@ func schedules(v int) (prune, clean string) {
 // command is the documented command line for glance_api and release zed,
 // written out here rather than taken from the module.
 func command(tool string) string {
-	return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec glance_api sh -c 'exec " + tool +
+	return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec --user glance glance_api sh -c 'exec " + tool +
 		" --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
 }
 

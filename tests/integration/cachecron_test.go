@@ -47,7 +47,7 @@ func TestCacheCronPlaybook(t *testing.T) {
 
 	// Each host's minutes are the documented function of its name.
 	cmd := func(tool string) string {
-		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec glance_api sh -c 'exec " +
+		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec --user glance glance_api sh -c 'exec " +
 			tool + " --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
 	}
 	seen := map[string]string{}

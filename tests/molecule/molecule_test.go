@@ -126,6 +126,7 @@ func runScenario(t *testing.T, root, name string) string {
 	for k, v := range cfg.Provisioner.Env {
 		env = append(env, k+"="+v)
 	}
+	runs := map[string]int{}
 	play := func(action string) (string, error) {
 		pb, ok := cfg.Provisioner.Playbooks[action]
 		if !ok {
@@ -141,7 +142,12 @@ func runScenario(t *testing.T, root, name string) string {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
-		logPath := filepath.Join(ephemeral, action+".log")
+		runs[action]++
+		logName := action + ".log"
+		if runs[action] > 1 {
+			logName = fmt.Sprintf("%s-%d.log", action, runs[action])
+		}
+		logPath := filepath.Join(ephemeral, logName)
 		_ = os.WriteFile(logPath, out.Bytes(), 0o644)
 		if err != nil {
 			return out.String(), fmt.Errorf("%s failed (%v); log: %s\n%s", action, err, logPath, tail(out.String(), 120))

@@ -149,6 +149,7 @@ func desiredEntries(p ansible.Params, present bool, warn func(string)) ([]cron.E
 		}
 		command, err := cron.RenderCommand(cron.CommandSpec{
 			Engine: p.String("container_engine"), EngineBinary: engineBinary, Container: p.String("container_name"),
+			User: p.String("exec_user"),
 			Tool: j.tool, Release: p.String("glance_release"), LogDir: p.String("log_dir"),
 		})
 		if err != nil {

@@ -39,6 +39,8 @@ func Spec() *ansible.Spec {
 			{Name: "container_engine", Type: ansible.TypeStr, Default: "docker", Choices: []any{"docker", "podman"},
 				Description: desc("kolla_container_engine.")},
 			{Name: "container_name", Type: ansible.TypeStr, Default: "glance_api", Description: desc("The glance-api container.")},
+			{Name: "exec_user", Type: ansible.TypeStr, Default: "glance",
+				Description: desc("The user the tools run as inside the container (C(exec --user)), so the cache files they touch keep glance's ownership. An empty string keeps the container's own user (glance in kolla's images).")},
 			{Name: "pruner_schedule", Type: ansible.TypeStr, Default: defaultPrunerSchedule,
 				Description: desc("When glance-cache-pruner runs: a five-field cron expression or an @keyword.")},
 			{Name: "cleaner_schedule", Type: ansible.TypeStr, Default: defaultCleanerSchedule,
