@@ -353,8 +353,8 @@ func parseKeyValues(s string) (any, error) {
 	return out, nil
 }
 
-// normalizeRaw turns json.Number leaves into int or float64 so that raw
-// values reach module code in plain Go types.
+// normalizeRaw returns a deep copy of v with json.Number leaves turned into
+// int or float64, so that raw values reach module code in plain Go types.
 func normalizeRaw(v any) any {
 	switch x := v.(type) {
 	case json.Number:

@@ -81,7 +81,7 @@ func (v *validator) options(opts []Option, rules Rules, raw map[string]any, ctx 
 	// satisfy required (kolla variables left empty arrive as null).
 	for _, o := range opts {
 		if params[o.Name] == nil && o.Default != nil {
-			params[o.Name] = cloneDefault(o.Default)
+			params[o.Name] = normalizeRaw(o.Default) // a deep copy: defaults are shared by every run
 		}
 	}
 	v.mutuallyExclusive(rules.MutuallyExclusive, params, ctx)
@@ -105,24 +105,6 @@ func (v *validator) options(opts []Option, rules Rules, raw map[string]any, ctx 
 		}
 	}
 	return params
-}
-
-func cloneDefault(d any) any {
-	switch x := d.(type) {
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = cloneDefault(e)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = cloneDefault(e)
-		}
-		return out
-	}
-	return d
 }
 
 func (v *validator) aliases(opts []Option, params Params, ctx []string) {
@@ -174,14 +156,20 @@ func (v *validator) unsupported(opts []Option, params Params, ctx []string) {
 
 func given(params Params, name string) bool { return params[name] != nil }
 
+// countGiven counts the options of a group that were given.
+func countGiven(params Params, group []string) int {
+	n := 0
+	for _, name := range group {
+		if given(params, name) {
+			n++
+		}
+	}
+	return n
+}
+
 func (v *validator) mutuallyExclusive(groups [][]string, params Params, ctx []string) {
 	for _, g := range groups {
-		n := 0
-		for _, name := range g {
-			if given(params, name) {
-				n++
-			}
-		}
+		n := countGiven(params, g)
 		if n > 1 {
 			v.fail("parameters are mutually exclusive: %s%s", strings.Join(g, "|"), foundIn(ctx))
 		}
@@ -285,12 +273,7 @@ func (v *validator) choices(o Option, params Params, ctx []string) {
 
 func (v *validator) requiredTogether(groups [][]string, params Params, ctx []string) {
 	for _, g := range groups {
-		n := 0
-		for _, name := range g {
-			if given(params, name) {
-				n++
-			}
-		}
+		n := countGiven(params, g)
 		if n > 0 && n < len(g) {
 			v.fail("parameters are required together: %s%s", strings.Join(g, ", "), foundIn(ctx))
 		}
@@ -299,12 +282,7 @@ func (v *validator) requiredTogether(groups [][]string, params Params, ctx []str
 
 func (v *validator) requiredOneOf(groups [][]string, params Params, ctx []string) {
 	for _, g := range groups {
-		n := 0
-		for _, name := range g {
-			if given(params, name) {
-				n++
-			}
-		}
+		n := countGiven(params, g)
 		if n == 0 {
 			v.fail("one of the following is required: %s%s", strings.Join(g, ", "), foundIn(ctx))
 		}
