@@ -1,10 +1,7 @@
 package backends_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -13,56 +10,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
 	"github.com/kolla-glance/kolla-glance/internal/modules/backends"
 )
 
-// execute runs the module the way Ansible does: an args file in argv[1],
-// one JSON object on stdout. It returns the decoded result, the raw output
-// and the exit code.
+var module = ansibletest.Module{Spec: backends.Spec(), Run: backends.Run}
+
 func execute(t *testing.T, args map[string]any) (map[string]any, string, int) {
 	t.Helper()
-	data, err := json.Marshal(args)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "args")
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-	var out bytes.Buffer
-	code := ansible.Execute(backends.Spec(), "test", backends.Run, []string{"mod", path}, strings.NewReader(""), &out)
-	require.Equal(t, 1, strings.Count(out.String(), "\n"), "exactly one JSON line: %s", out.String())
-	var res map[string]any
-	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
-	return res, out.String(), code
+	return module.Execute(t, args)
 }
 
 func ok(t *testing.T, args map[string]any) map[string]any {
 	t.Helper()
-	res, raw, code := execute(t, args)
-	require.Equal(t, 0, code, raw)
-	require.NotContains(t, res, "failed", raw)
-	return res
+	return module.OK(t, args)
 }
 
-// generic turns a Go value into what encoding/json decodes it to.
-func generic(t *testing.T, v any) any {
-	t.Helper()
-	data, err := json.Marshal(v)
-	require.NoError(t, err)
-	var out any
-	require.NoError(t, json.Unmarshal(data, &out))
-	return out
-}
-
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// sdkKeys are the top-level keys every module result may have besides its
-// documented returns.
-var sdkKeys = map[string]bool{"changed": true, "invocation": true, "warnings": true, "msg": true}
+var (
+	generic = ansibletest.Generic
+	keys    = ansibletest.Keys
+	sdkKeys = ansibletest.SDKKeys
+)
 
 func everything() map[string]any {
 	return map[string]any{
