@@ -57,7 +57,7 @@ molecule: deps dist ## every molecule scenario (create ... destroy) on real cont
 	  tee $(DISTDIR)/molecule.log | grep -E '^(=== RUN|--- |\s+[a-z-]+ +[0-9.]+s|PASS|FAIL|ok)'
 	@grep -q '^ok' $(DISTDIR)/molecule.log
 
-test: deps check-generated lint unit integration molecule ## the whole test suite
+test: deps check-generated lint unit integration molecule reliability e2e ## the whole test suite
 	@echo "make test: all suites passed"
 
 lint: deps dist ## go vet, staticcheck, gofmt, yamllint, ansible-lint, ansible-test sanity (offline tests)
@@ -85,6 +85,25 @@ release: check-generated collection ## the collection tarball and its SHA256SUMS
 	  [ "$$got" = "kolla.glance.$$m $(VERSION)" ] || { echo "release: $$m reports '$$got', galaxy.yml says $(VERSION)"; exit 1; }; \
 	done
 	cd $(DISTDIR) && sha256sum kolla-glance-$(VERSION).tar.gz > SHA256SUMS && cat SHA256SUMS
+
+# go test -fuzz takes one target per run: package:target pairs.
+FUZZ_TARGETS := ./internal/ansible:FuzzDecodeArgs ./internal/cron:FuzzParseFile ./internal/cron:FuzzParseSchedule \
+  ./internal/modules/backends:FuzzBackendsArgs ./internal/modules/backends:FuzzBackendsTyped \
+  ./internal/modules/upgradeplan:FuzzUpgradePlanArgs ./internal/modules/upgradeplan:FuzzUpgradePlanTyped \
+  ./internal/modules/cachecron:FuzzCacheCronArgs ./internal/modules/cachecron:FuzzCacheCronTyped
+FUZZTIME ?= 15s
+
+reliability: deps dist ## bounded fuzzing, the hostile-input corpus on every binary, crash safety
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+	$(GO) test -count=1 -tags reliability ./tests/reliability/ ./tests/crash/
+
+e2e: deps dist ## zero failed requests during a rolling upgrade, and a cache pruned by cron
+	@mkdir -p $(DISTDIR)
+	$(GO) test -count=1 -tags e2e -timeout 40m -v ./tests/e2e/ 2>&1 | tee $(DISTDIR)/e2e.log | \
+	  grep -vE '^\s+(TASK|PLAY|ok:|changed:|skipping:|included:)'
+	@grep -q '^ok' $(DISTDIR)/e2e.log
 
 clean: ## remove build output
 	rm -rf $(DISTDIR) plugins/modules/*_linux_* plugins/modules/*_darwin_*
