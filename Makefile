@@ -97,7 +97,11 @@ reliability: deps dist ## bounded fuzzing, the hostile-input corpus on every bin
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
 	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
-	$(GO) test -count=1 -tags reliability ./tests/reliability/ ./tests/crash/
+	@mkdir -p $(DISTDIR)
+	@$(GO) test -count=1 -v -tags reliability ./tests/reliability/ > $(DISTDIR)/reliability.log 2>&1; rc=$$?; \
+	  sed -n '/hostile corpus:/,/^--- /p' $(DISTDIR)/reliability.log; \
+	  grep -E -A3 '^\s+--- FAIL' $(DISTDIR)/reliability.log; tail -1 $(DISTDIR)/reliability.log; exit $$rc
+	$(GO) test -count=1 -v -tags reliability ./tests/crash/ 2>&1 | grep -E '^\s+crash_test.go|^(ok|FAIL|---)'
 
 e2e: deps dist ## zero failed requests during a rolling upgrade, and a cache pruned by cron
 	@mkdir -p $(DISTDIR)

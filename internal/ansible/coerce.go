@@ -240,6 +240,7 @@ func toInt(v any) (any, error) {
 			if i, err := x.Int64(); err == nil {
 				return int(i), nil
 			}
+			return nil, fmt.Errorf("%s is out of range for a 64-bit int", x)
 		}
 	case int:
 		return x, nil

@@ -443,15 +443,19 @@ func splitInternal(raw map[string]any) (internalArgs, map[string]any) {
 		"_ansible_shell_executable": &ia.ShellExecutable, "_ansible_selinux_special_fs": &ia.SelinuxSpecialFS,
 		"_ansible_string_conversion_action": &ia.StringConversion, "_ansible_socket": &ia.Socket,
 	}
-	for key, value := range internal {
+	var errs []error
+	for _, key := range sortedKeys(internal) {
 		field, known := fields[key]
 		if !known {
 			continue
 		}
-		data, _ := json.Marshal(value)
+		data, _ := json.Marshal(internal[key])
 		if err := json.Unmarshal(data, field); err != nil {
-			ia.internalDecodeFail = fmt.Errorf("malformed internal Ansible argument %s: %v", key, err)
+			errs = append(errs, fmt.Errorf("malformed internal Ansible argument %s: %v", key, err))
 		}
+	}
+	if len(errs) > 0 {
+		ia.internalDecodeFail = errors.New(formatErrors(errs))
 	}
 	return ia, user
 }

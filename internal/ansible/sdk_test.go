@@ -89,7 +89,7 @@ func TestCoercions(t *testing.T) {
 		{"int string", TypeInt, " 42 ", 42, ""},
 		{"float to int", TypeInt, json.Number("3.5"), nil, "<class 'float'> cannot be converted to an int"},
 		{"bool to int", TypeInt, true, nil, "<class 'bool'> cannot be converted to an int"},
-		{"huge int", TypeInt, json.Number("99999999999999999999999"), nil, "cannot be converted to an int"},
+		{"huge int", TypeInt, json.Number("99999999999999999999999"), nil, "99999999999999999999999 is out of range for a 64-bit int"},
 		{"float", TypeFloat, "2.5", 2.5, ""},
 		{"int to float", TypeFloat, json.Number("2"), 2.0, ""},
 		{"csv list", TypeList, "a,b", []any{"a", "b"}, ""},

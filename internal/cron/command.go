@@ -244,8 +244,8 @@ func (e Entry) Validate() error {
 	if e.Schedule.IsZero() {
 		errs = append(errs, fmt.Errorf("entry %q has no schedule", e.Name))
 	}
-	if !userRe.MatchString(e.User) {
-		errs = append(errs, fmt.Errorf("user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", e.User))
+	if err := ValidateUser(e.User); err != nil {
+		errs = append(errs, err)
 	}
 	switch {
 	case strings.TrimSpace(e.Command) == "":
@@ -258,6 +258,14 @@ func (e Entry) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ValidateUser checks the user column of a cron.d line.
+func ValidateUser(user string) error {
+	if !userRe.MatchString(user) {
+		return fmt.Errorf("user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", user)
+	}
+	return nil
 }
 
 // ValidateEntries validates every entry and refuses duplicate names.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kolla-glance/kolla-glance/internal/textcheck"
 )
 
 // Schedule is a validated cron schedule in canonical form: either an
@@ -107,21 +109,10 @@ func ParseSchedule(s string) (Schedule, error) {
 // forbiddenRune returns a description of r when r may not appear in a
 // schedule, a command or any other value written into a cron line.
 func forbiddenRune(r rune) string {
-	switch {
-	case r == '\n':
-		return "a newline"
-	case r == '\r':
-		return "a carriage return"
-	case r == '%':
+	if r == '%' {
 		return `a percent sign ("%")`
-	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-		return fmt.Sprintf("control character %U", r)
-	case r == 0xfffd:
-		// utf8.RuneError: invalid UTF-8 (or a literal U+FFFD); refuse both,
-		// cron lines are bytes and we want printable text only.
-		return "invalid UTF-8"
 	}
-	return ""
+	return textcheck.Describe(r)
 }
 
 // splitSpaces splits at runs of ASCII spaces only (strings.Fields would

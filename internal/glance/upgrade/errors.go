@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kolla-glance/kolla-glance/internal/textcheck"
+
 	"github.com/hashicorp/go-multierror"
 )
 
@@ -91,6 +93,11 @@ func check(in Input) (checked, error) {
 	for i, h := range in.APIHosts {
 		if h == "" {
 			empty = append(empty, strconv.Itoa(i))
+			continue
+		}
+		if at, what := textcheck.Find(h); at >= 0 {
+			// A newline would forge lines of plan_text, which an operator reviews.
+			add("api_hosts", "host name %q at index %d contains %s; host names are single words without control characters", h, i, what)
 			continue
 		}
 		if _, seen := index[h]; seen {

@@ -9,7 +9,10 @@ package backends_test
 // Every input must give one JSON object on stdout, exit code 0 or 1 matching
 // failed, a non-empty msg on failure, no panic (neither in validation nor in
 // Run) and no no_log value (s3_secret_key, vmware_server_password) anywhere in
-// the result. Crashers are kept in testdata/fuzz/<FuzzName>/ and replayed by
+// the result.
+// An args file that is not exactly one JSON value must be refused, and check
+// and diff mode must follow the exact _ansible_check_mode and _ansible_diff
+// keys (Ansible's keys are case-sensitive). Crashers are kept in testdata/fuzz/<FuzzName>/ and replayed by
 // a plain `go test`.
 
 import (
@@ -75,7 +78,9 @@ func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	}
 	var panicked any
 	var stack []byte
+	var ran *ansible.Context
 	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		ran = ctx
 		defer func() {
 			if r := recover(); r != nil {
 				panicked, stack = r, debug.Stack()
@@ -88,6 +93,9 @@ func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	code := ansible.Execute(backends.Spec(), "fuzz", run, []string{"backends", path}, strings.NewReader(""), &out)
 	if panicked != nil {
 		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	if ran != nil {
+		fuzzCheckFlags(t, data, ran)
 	}
 	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
 	fuzzCheckNoSecret(t, data, res, fuzzSecrets(data))
@@ -131,6 +139,39 @@ func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any 
 		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
 	}
 	return res
+}
+
+// fuzzExactFlags returns the check and diff flags an args file sets by the
+// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
+// whether the file decodes as an object at all.
+func fuzzExactFlags(data []byte) (check, diff, object bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		return false, false, false
+	}
+	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
+}
+
+// fuzzCheckFlags fails when the module ran in another check or diff mode
+// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
+// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
+func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
+	t.Helper()
+	check, diff, _ := fuzzExactFlags(args)
+	if ctx.CheckMode != check || ctx.DiffMode != diff {
+		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
+			ctx.CheckMode, ctx.DiffMode, check, diff, args)
+	}
+}
+
+// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
+// value (trailing bytes after the object included) must be refused.
+func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
+	t.Helper()
+	if !json.Valid(args) && res["failed"] != true {
+		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
+	}
 }
 
 // fuzzCheckNoSecret fails when a secret appears in any string or number of
@@ -212,7 +253,8 @@ func FuzzBackendsArgs(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzRun(t, dir, data)
+		res := fuzzRun(t, dir, data)
+		fuzzCheckRefusesInvalidJSON(t, data, res)
 	})
 }
 

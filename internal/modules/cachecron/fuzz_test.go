@@ -8,7 +8,10 @@ package cachecron_test
 //
 // Every input must give one JSON object on stdout, exit code 0 or 1 matching
 // failed, a non-empty msg on failure and no panic (neither in validation nor
-// in Run). Fuzzing never writes outside temporary directories: cron_dir is
+// in Run).
+// An args file that is not exactly one JSON value must be refused, and check
+// and diff mode must follow the exact _ansible_check_mode and _ansible_diff
+// keys (Ansible's keys are case-sensitive). Fuzzing never writes outside temporary directories: cron_dir is
 // replaced by a fresh t.TempDir() unless _ansible_check_mode is true (check
 // mode only reads). A successful run must return entries whose schedules
 // parse back unchanged and whose commands hold no newline, "%" or control
@@ -36,9 +39,12 @@ import (
 
 // fuzzConfine rewrites an args file so that the run cannot write outside
 // cronDir: when the first JSON value is an object (what the SDK decodes)
-// and _ansible_check_mode is not true, cron_dir is set to cronDir. Bytes
-// after the first value are kept, so the SDK still sees them. It reports
-// whether the run may write (not check mode).
+// and _ansible_check_mode is not true (or a case-folded twin of the key
+// could override it), cron_dir is set to cronDir. Bytes after the first
+// value are kept, so the SDK still sees them. It reports whether the run
+// may write (not check mode). The run wrapper in fuzzRun refuses, as a last
+// line of defence, any run outside check mode whose cron_dir is not in a
+// temp dir.
 func fuzzConfine(data []byte, cronDir string) ([]byte, bool) {
 	if !utf8.Valid(data) {
 		// The SDK refuses it before the module runs; re-encoding would
@@ -52,7 +58,8 @@ func fuzzConfine(data []byte, cronDir string) ([]byte, bool) {
 		// Not an object: the SDK refuses it before the module runs.
 		return data, false
 	}
-	if m["_ansible_check_mode"] == true {
+	check := m["_ansible_check_mode"] == true
+	if check && !fuzzFoldedKey(m, "_ansible_check_mode") {
 		return data, false
 	}
 	m["cron_dir"] = cronDir
@@ -60,7 +67,19 @@ func fuzzConfine(data []byte, cronDir string) ([]byte, bool) {
 	if err != nil {
 		panic(err)
 	}
-	return append(head, data[dec.InputOffset():]...), true
+	return append(head, data[dec.InputOffset():]...), !check
+}
+
+// fuzzFoldedKey reports whether m holds a key that equals key under
+// Unicode case folding without being key (encoding/json would take it
+// for key).
+func fuzzFoldedKey(m map[string]any, key string) bool {
+	for k := range m {
+		if k != key && strings.EqualFold(k, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // fuzzRun executes the module on an args file holding data and checks the
@@ -73,7 +92,15 @@ func fuzzRun(t *testing.T, argsDir string, data []byte) map[string]any {
 	}
 	var panicked any
 	var stack []byte
+	var ran *ansible.Context
 	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		ran = ctx
+		if dir := ctx.Params.String("cron_dir"); !ctx.CheckMode && !strings.HasPrefix(filepath.Clean(dir)+"/", os.TempDir()+"/") {
+			// The last line of defence: never let a fuzzed run write
+			// outside the temporary directories.
+			t.Errorf("refusing to run outside check mode with cron_dir %q\nargs: %q", dir, data)
+			return nil, fmt.Errorf("fuzz harness: refused cron_dir %q", dir)
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				panicked, stack = r, debug.Stack()
@@ -86,6 +113,9 @@ func fuzzRun(t *testing.T, argsDir string, data []byte) map[string]any {
 	code := ansible.Execute(cachecron.Spec(), "fuzz", run, []string{"cache_cron", path}, strings.NewReader(""), &out)
 	if panicked != nil {
 		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	if ran != nil {
+		fuzzCheckFlags(t, data, ran)
 	}
 	return fuzzCheckProtocol(t, data, out.Bytes(), code)
 }
@@ -127,6 +157,39 @@ func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any 
 		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
 	}
 	return res
+}
+
+// fuzzExactFlags returns the check and diff flags an args file sets by the
+// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
+// whether the file decodes as an object at all.
+func fuzzExactFlags(data []byte) (check, diff, object bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		return false, false, false
+	}
+	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
+}
+
+// fuzzCheckFlags fails when the module ran in another check or diff mode
+// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
+// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
+func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
+	t.Helper()
+	check, diff, _ := fuzzExactFlags(args)
+	if ctx.CheckMode != check || ctx.DiffMode != diff {
+		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
+			ctx.CheckMode, ctx.DiffMode, check, diff, args)
+	}
+}
+
+// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
+// value (trailing bytes after the object included) must be refused.
+func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
+	t.Helper()
+	if !json.Valid(args) && res["failed"] != true {
+		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
+	}
 }
 
 // fuzzCheckEntries checks the entries of a successful run: schedules that
@@ -211,6 +274,7 @@ func FuzzCacheCronArgs(f *testing.F) {
 		cronDir := t.TempDir()
 		confined, writes := fuzzConfine(data, cronDir)
 		res := fuzzRun(t, argsDir, confined)
+		fuzzCheckRefusesInvalidJSON(t, confined, res)
 		if res["failed"] != true {
 			jobs, _ := res["jobs"].([]any)
 			fuzzCheckEntries(t, confined, res, writes && res["changed"] == true && len(jobs) > 0)
@@ -220,7 +284,7 @@ func FuzzCacheCronArgs(f *testing.F) {
 
 // fuzzCacheCronOptions are the options FuzzCacheCronTyped may overwrite.
 var fuzzCacheCronOptions = []string{
-	"state", "cron_file", "cron_dir", "user", "container_engine", "container_name", "pruner_schedule",
+	"state", "cron_file", "cron_dir", "user", "container_engine", "container_name", "exec_user", "pruner_schedule",
 	"cleaner_schedule", "splay_seed", "glance_release", "log_dir", "backup", "bogus_option",
 }
 

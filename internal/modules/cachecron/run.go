@@ -135,6 +135,9 @@ func desiredEntries(p ansible.Params, present bool, warn func(string)) ([]cron.E
 	if !present {
 		return nil, errs.ErrorOrNil()
 	}
+	if err := cron.ValidateUser(p.String("user")); err != nil {
+		errs = multierror.Append(errs, err)
+	}
 	var entries []cron.Entry
 	seed := p.String("splay_seed")
 	engineBinary, engineWarning := cronEngineBinary(p.String("container_engine"))

@@ -9,7 +9,10 @@ package upgradeplan_test
 // Every input must give one JSON object on stdout, exit code 0 or 1 matching
 // failed, a non-empty msg on failure, no panic (neither in validation nor in
 // Run), and a successful plan must be well formed (steps numbered from 1,
-// actions from the contract). Crashers are kept in testdata/fuzz/<FuzzName>/
+// actions from the contract).
+// An args file that is not exactly one JSON value must be refused, and check
+// and diff mode must follow the exact _ansible_check_mode and _ansible_diff
+// keys (Ansible's keys are case-sensitive). Crashers are kept in testdata/fuzz/<FuzzName>/
 // and replayed by a plain `go test`.
 
 import (
@@ -38,7 +41,9 @@ func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	}
 	var panicked any
 	var stack []byte
+	var ran *ansible.Context
 	run := func(ctx *ansible.Context) (*ansible.Result, error) {
+		ran = ctx
 		defer func() {
 			if r := recover(); r != nil {
 				panicked, stack = r, debug.Stack()
@@ -51,6 +56,9 @@ func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	code := ansible.Execute(upgradeplan.Spec(), "fuzz", run, []string{"upgrade_plan", path}, strings.NewReader(""), &out)
 	if panicked != nil {
 		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
+	}
+	if ran != nil {
+		fuzzCheckFlags(t, data, ran)
 	}
 	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
 	if code == 0 {
@@ -96,6 +104,39 @@ func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any 
 		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
 	}
 	return res
+}
+
+// fuzzExactFlags returns the check and diff flags an args file sets by the
+// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
+// whether the file decodes as an object at all.
+func fuzzExactFlags(data []byte) (check, diff, object bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		return false, false, false
+	}
+	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
+}
+
+// fuzzCheckFlags fails when the module ran in another check or diff mode
+// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
+// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
+func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
+	t.Helper()
+	check, diff, _ := fuzzExactFlags(args)
+	if ctx.CheckMode != check || ctx.DiffMode != diff {
+		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
+			ctx.CheckMode, ctx.DiffMode, check, diff, args)
+	}
+}
+
+// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
+// value (trailing bytes after the object included) must be refused.
+func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
+	t.Helper()
+	if !json.Valid(args) && res["failed"] != true {
+		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
+	}
 }
 
 // fuzzCheckPlan checks what every successful plan must be: a mode, steps
@@ -175,7 +216,8 @@ func FuzzUpgradePlanArgs(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzRun(t, dir, data)
+		res := fuzzRun(t, dir, data)
+		fuzzCheckRefusesInvalidJSON(t, data, res)
 	})
 }
 
