@@ -62,11 +62,11 @@ test: deps check-generated lint unit integration molecule reliability e2e ## the
 
 lint: deps dist ## go vet, staticcheck, gofmt, yamllint, ansible-lint, ansible-test sanity (offline tests)
 	$(GO) vet ./...
-	$(GO) vet -tags integration ./tests/...
+	$(GO) vet -tags 'integration molecule reliability e2e bench' ./tests/...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	yamllint -s .
-	ansible-lint --profile production roles/ molecule/ tests/integration/targets/ tests/demo/
+	ansible-lint --profile production roles/ molecule/ tests/integration/targets/ tests/demo/ tests/e2e/ tests/bench/ docs/examples/
 	tests/bin/sanity
 
 collection: generate dist ## build the collection tarball into dist/

@@ -1,0 +1,157 @@
+//go:build e2e
+
+// Package e2e holds the end-to-end proofs of kolla.glance on real
+// containers: the role's rolling upgrade under load through a real HAProxy
+// loses no request, a legacy upgrade and kolla-ansible's own way of
+// upgrading do, and the cron file the role installs really keeps the image
+// cache under its limit. See README.md.
+//
+//	go test -tags e2e -count=1 -timeout 30m -v ./tests/e2e/
+//	go test -tags e2e -count=1 -v -run TestCachePrunedByCron ./tests/e2e/
+//
+// The suite ends with a table of the figures it measured; they are also
+// written to $TMPDIR/kolla-glance-e2e/figures.json.
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var figures = struct {
+	sync.Mutex
+	upgrades map[string]*upgradeFigures
+	cache    *cacheFigures
+	started  time.Time
+}{upgrades: map[string]*upgradeFigures{}}
+
+func record(f *upgradeFigures) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.upgrades[f.Name] = f
+}
+
+func recordCache(f *cacheFigures) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.cache = f
+}
+
+func TestMain(m *testing.M) {
+	figures.started = time.Now()
+	code := m.Run()
+	fmt.Print(summary(time.Since(figures.started)))
+	writeFiguresJSON()
+	os.Exit(code)
+}
+
+// upgradeRows names the upgrade tests in the order of the table.
+var upgradeRows = []struct{ key, label string }{
+	{"rolling", "rolling (role, HAProxy drain)"},
+	{"legacy", "legacy (role)"},
+	{"kolla", "kolla-ansible style (flush)"},
+}
+
+// summary renders the figures of this run as a table.
+func summary(elapsed time.Duration) string {
+	figures.Lock()
+	defer figures.Unlock()
+	var b strings.Builder
+	line := strings.Repeat("=", 104)
+	fmt.Fprintf(&b, "\n%s\nkolla.glance e2e figures (%s, %d workers through HAProxy, suite %.0fs)\n%s\n",
+		line, time.Now().UTC().Format("2006-01-02 15:04 UTC"), loadWorkers, elapsed.Seconds(), line)
+	fmt.Fprintf(&b, "%-31s %14s %8s %7s %7s %6s %7s %7s %8s %7s\n",
+		"upgrade under load", "failed/total", "outage", "p99", "max", "req/s", "down@1x", "in-rot.", "upgrade", "redisp.")
+	for _, row := range upgradeRows {
+		f := figures.upgrades[row.key]
+		if f == nil {
+			fmt.Fprintf(&b, "%-31s %16s\n", row.label, "not run")
+			continue
+		}
+		r := f.Report
+		fmt.Fprintf(&b, "%-31s %14s %7.2fs %5.0fms %5.0fms %6.1f %7d %7s %7.1fs %7d\n", row.label,
+			fmt.Sprintf("%d/%d", r.Failed, r.Total), r.Outage.Duration().Seconds(), msf(r.P99), msf(r.Max), r.RPS,
+			f.MaxDown, fmt.Sprintf("%d/%d", f.MinInRotation, f.Hosts), f.UpgradeSeconds, f.Redispatches)
+		if r.Failed > 0 {
+			fmt.Fprintf(&b, "%-31s   failures: %s\n", "", r.Kinds())
+		}
+	}
+	rolling, kolla, legacy := figures.upgrades["rolling"], figures.upgrades["kolla"], figures.upgrades["legacy"]
+	for _, other := range []struct {
+		label string
+		f     *upgradeFigures
+	}{{"kolla-ansible style", kolla}, {"legacy", legacy}} {
+		if rolling == nil || other.f == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "improvement, rolling vs %s: failed requests %s, outage %.2fs vs %.2fs\n", other.label,
+			ratio(rolling.Report.Failed, other.f.Report.Failed), rolling.Report.Outage.Duration().Seconds(), other.f.Report.Outage.Duration().Seconds())
+	}
+	if c := figures.cache; c != nil {
+		state := "NOT under the limit"
+		if c.After <= c.MaxSize {
+			state = "under the limit"
+		}
+		stale := "still there"
+		if c.StaleRemoved {
+			stale = "removed"
+		}
+		fmt.Fprintf(&b, "image cache pruned by cron (limit %s): before %s in %d images -> after %s in %d images (%s); stale incomplete entry %s; %.0fs after cron started\n",
+			mib(c.MaxSize), mib(c.Before), c.EntriesBefore, mib(c.After), c.EntriesAfter, state, stale, c.Seconds)
+	} else {
+		b.WriteString("image cache pruned by cron: not run\n")
+	}
+	b.WriteString("columns: outage = longest time every request failed; down@1x = most API hosts down at once (operation markers);\n" +
+		"in-rot. = fewest HAProxy members in rotation at once; redisp. = requests HAProxy redispatched after a connection failure\n")
+	b.WriteString(line + "\n")
+	return b.String()
+}
+
+// ratio compares the rolling upgrade's failures with another's: "0 vs N"
+// when rolling lost none (no finite ratio), else "r vs N (N/r times fewer)".
+func ratio(rolling, other int) string {
+	if rolling == 0 {
+		return fmt.Sprintf("%d vs %d", rolling, other)
+	}
+	return fmt.Sprintf("%d vs %d (%.1fx fewer)", rolling, other, float64(other)/float64(rolling))
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func mib(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
+
+// writeFiguresJSON keeps the figures of the run for the README.
+func writeFiguresJSON() {
+	figures.Lock()
+	defer figures.Unlock()
+	type up struct {
+		Failed, Total, DuringFailed, DuringTotal, MaxDown, MinInRotation, Retries, Redispatches int
+		FailuresByKind                                                                          map[string]int
+		OutageSeconds, P50ms, P95ms, P99ms, MaxMs, RPS, UpgradeSeconds, BelowNMinus1Seconds     float64
+	}
+	out := struct {
+		Upgrades map[string]up
+		Cache    *cacheFigures
+	}{Upgrades: map[string]up{}, Cache: figures.cache}
+	for k, f := range figures.upgrades {
+		r := f.Report
+		out.Upgrades[k] = up{Failed: r.Failed, Total: r.Total, DuringFailed: f.During.Failed, DuringTotal: f.During.Total,
+			MaxDown: f.MaxDown, MinInRotation: f.MinInRotation, Retries: f.Retries, Redispatches: f.Redispatches, FailuresByKind: r.FailuresByKind,
+			OutageSeconds: r.Outage.Duration().Seconds(), P50ms: msf(r.P50), P95ms: msf(r.P95), P99ms: msf(r.P99), MaxMs: msf(r.Max),
+			RPS: r.RPS, UpgradeSeconds: f.UpgradeSeconds, BelowNMinus1Seconds: f.BelowNMinus1.Seconds()}
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return
+	}
+	dir := filepath.Join(os.TempDir(), "kolla-glance-e2e")
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, "figures.json"), b, 0o644)
+	}
+}
