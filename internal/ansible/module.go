@@ -330,7 +330,12 @@ func merge(out map[string]any, values any) error {
 }
 
 func emit(w io.Writer, out map[string]any, scrub scrubber) int {
-	clean := scrub.scrub(toGeneric(out)).(map[string]any)
+	clean := out
+	if len(scrub.secrets) > 0 {
+		// Only a result that may hold secrets pays for the generic copy
+		// the scrubber walks.
+		clean = scrub.scrub(toGeneric(out)).(map[string]any)
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
