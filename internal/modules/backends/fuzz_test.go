@@ -18,15 +18,12 @@ package backends_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
+
 	"github.com/kolla-glance/kolla-glance/internal/modules/backends"
 )
 
@@ -68,146 +65,16 @@ func fuzzSecrets(data []byte) []string {
 	return out
 }
 
-// fuzzRun executes the module on an args file holding data and checks the
-// protocol invariants. It returns the decoded result.
+// fuzzRun executes the module on an args file holding data, checks the
+// protocol invariants, and that no secret leaks. It returns the result.
 func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	t.Helper()
-	path := filepath.Join(dir, "args")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var panicked any
-	var stack []byte
-	var ran *ansible.Context
-	run := func(ctx *ansible.Context) (*ansible.Result, error) {
-		ran = ctx
-		defer func() {
-			if r := recover(); r != nil {
-				panicked, stack = r, debug.Stack()
-				panic(r)
-			}
-		}()
-		return backends.Run(ctx)
-	}
-	var out bytes.Buffer
-	code := ansible.Execute(backends.Spec(), "fuzz", run, []string{"backends", path}, strings.NewReader(""), &out)
-	if panicked != nil {
-		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
-	}
-	if ran != nil {
-		fuzzCheckFlags(t, data, ran)
-	}
-	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
-	fuzzCheckNoSecret(t, data, res, fuzzSecrets(data))
+	res := fuzzModule.Fuzz(t, dir, data, nil)
+	ansibletest.CheckNoSecret(t, data, res, fuzzSecrets(data))
 	return res
 }
 
-// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
-// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
-func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
-	t.Helper()
-	if code != 0 && code != 1 {
-		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
-	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.UseNumber()
-	var res map[string]any
-	if err := dec.Decode(&res); err != nil || res == nil {
-		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
-	}
-	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
-		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
-	}
-	failed, isBool := res["failed"].(bool)
-	if _, present := res["failed"]; present && !isBool {
-		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
-	}
-	if failed != (code == 1) {
-		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
-	}
-	msg, _ := res["msg"].(string)
-	if failed && strings.TrimSpace(msg) == "" {
-		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
-	}
-	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
-		t.Fatalf("internal error: %s\nargs: %q", msg, args)
-	}
-	if _, ok := res["changed"].(bool); !ok {
-		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
-	}
-	if failed && res["changed"] != false {
-		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
-	}
-	return res
-}
-
-// fuzzExactFlags returns the check and diff flags an args file sets by the
-// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
-// whether the file decodes as an object at all.
-func fuzzExactFlags(data []byte) (check, diff, object bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return false, false, false
-	}
-	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
-}
-
-// fuzzCheckFlags fails when the module ran in another check or diff mode
-// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
-// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
-func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
-	t.Helper()
-	check, diff, _ := fuzzExactFlags(args)
-	if ctx.CheckMode != check || ctx.DiffMode != diff {
-		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
-			ctx.CheckMode, ctx.DiffMode, check, diff, args)
-	}
-}
-
-// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
-// value (trailing bytes after the object included) must be refused.
-func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
-	t.Helper()
-	if !json.Valid(args) && res["failed"] != true {
-		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
-	}
-}
-
-// fuzzCheckNoSecret fails when a secret appears in any string or number of
-// the result. Keys are not checked: AnsibleModule's remove_values leaves
-// keys alone too, and the keys of a result are option and section names.
-func fuzzCheckNoSecret(t *testing.T, args []byte, res map[string]any, secrets []string) {
-	t.Helper()
-	if len(secrets) == 0 {
-		return
-	}
-	var walk func(where string, v any)
-	check := func(where, s string) {
-		for _, secret := range secrets {
-			if strings.Contains(s, secret) {
-				t.Fatalf("no_log value %q appears in the result at %s: %q\nargs: %q", secret, where, s, args)
-			}
-		}
-	}
-	walk = func(where string, v any) {
-		switch x := v.(type) {
-		case string:
-			check(where, x)
-		case json.Number:
-			check(where, string(x))
-		case []any:
-			for i, e := range x {
-				walk(fmt.Sprintf("%s[%d]", where, i), e)
-			}
-		case map[string]any:
-			for k, e := range x {
-				walk(where+"."+k, e)
-			}
-		}
-	}
-	walk("result", res)
-}
+var fuzzModule = ansibletest.Module{Spec: backends.Spec(), Run: backends.Run}
 
 // fuzzKollaSeeds are args files as kolla-ansible's glance role would send
 // them (string booleans, empty settings, the _ansible_* keys of a real run),
@@ -254,7 +121,7 @@ func FuzzBackendsArgs(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := fuzzRun(t, dir, data)
-		fuzzCheckRefusesInvalidJSON(t, data, res)
+		ansibletest.CheckRefusesInvalidJSON(t, data, res)
 	})
 }
 

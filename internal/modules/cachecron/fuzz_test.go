@@ -25,12 +25,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/cron"
@@ -83,114 +84,21 @@ func fuzzFoldedKey(m map[string]any, key string) bool {
 }
 
 // fuzzRun executes the module on an args file holding data and checks the
-// protocol invariants. It returns the decoded result and the args run.
+// protocol invariants. It never lets a fuzzed run write outside the
+// temporary directories: a run outside check mode whose cron_dir is
+// elsewhere is refused (and fails the test).
 func fuzzRun(t *testing.T, argsDir string, data []byte) map[string]any {
 	t.Helper()
-	path := filepath.Join(argsDir, "args")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var panicked any
-	var stack []byte
-	var ran *ansible.Context
-	run := func(ctx *ansible.Context) (*ansible.Result, error) {
-		ran = ctx
+	return fuzzModule.Fuzz(t, argsDir, data, func(ctx *ansible.Context) error {
 		if dir := ctx.Params.String("cron_dir"); !ctx.CheckMode && !strings.HasPrefix(filepath.Clean(dir)+"/", os.TempDir()+"/") {
-			// The last line of defence: never let a fuzzed run write
-			// outside the temporary directories.
 			t.Errorf("refusing to run outside check mode with cron_dir %q\nargs: %q", dir, data)
-			return nil, fmt.Errorf("fuzz harness: refused cron_dir %q", dir)
+			return fmt.Errorf("fuzz harness: refused cron_dir %q", dir)
 		}
-		defer func() {
-			if r := recover(); r != nil {
-				panicked, stack = r, debug.Stack()
-				panic(r)
-			}
-		}()
-		return cachecron.Run(ctx)
-	}
-	var out bytes.Buffer
-	code := ansible.Execute(cachecron.Spec(), "fuzz", run, []string{"cache_cron", path}, strings.NewReader(""), &out)
-	if panicked != nil {
-		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
-	}
-	if ran != nil {
-		fuzzCheckFlags(t, data, ran)
-	}
-	return fuzzCheckProtocol(t, data, out.Bytes(), code)
+		return nil
+	})
 }
 
-// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
-// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
-func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
-	t.Helper()
-	if code != 0 && code != 1 {
-		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
-	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.UseNumber()
-	var res map[string]any
-	if err := dec.Decode(&res); err != nil || res == nil {
-		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
-	}
-	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
-		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
-	}
-	failed, isBool := res["failed"].(bool)
-	if _, present := res["failed"]; present && !isBool {
-		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
-	}
-	if failed != (code == 1) {
-		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
-	}
-	msg, _ := res["msg"].(string)
-	if failed && strings.TrimSpace(msg) == "" {
-		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
-	}
-	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
-		t.Fatalf("internal error: %s\nargs: %q", msg, args)
-	}
-	if _, ok := res["changed"].(bool); !ok {
-		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
-	}
-	if failed && res["changed"] != false {
-		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
-	}
-	return res
-}
-
-// fuzzExactFlags returns the check and diff flags an args file sets by the
-// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
-// whether the file decodes as an object at all.
-func fuzzExactFlags(data []byte) (check, diff, object bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return false, false, false
-	}
-	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
-}
-
-// fuzzCheckFlags fails when the module ran in another check or diff mode
-// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
-// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
-func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
-	t.Helper()
-	check, diff, _ := fuzzExactFlags(args)
-	if ctx.CheckMode != check || ctx.DiffMode != diff {
-		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
-			ctx.CheckMode, ctx.DiffMode, check, diff, args)
-	}
-}
-
-// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
-// value (trailing bytes after the object included) must be refused.
-func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
-	t.Helper()
-	if !json.Valid(args) && res["failed"] != true {
-		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
-	}
-}
+var fuzzModule = ansibletest.Module{Spec: cachecron.Spec(), Run: cachecron.Run}
 
 // fuzzCheckEntries checks the entries of a successful run: schedules that
 // parse back to themselves, commands without newline, "%" or control
@@ -274,7 +182,7 @@ func FuzzCacheCronArgs(f *testing.F) {
 		cronDir := t.TempDir()
 		confined, writes := fuzzConfine(data, cronDir)
 		res := fuzzRun(t, argsDir, confined)
-		fuzzCheckRefusesInvalidJSON(t, confined, res)
+		ansibletest.CheckRefusesInvalidJSON(t, confined, res)
 		if res["failed"] != true {
 			jobs, _ := res["jobs"].([]any)
 			fuzzCheckEntries(t, confined, res, writes && res["changed"] == true && len(jobs) > 0)

@@ -16,128 +16,30 @@ package upgradeplan_test
 // and replayed by a plain `go test`.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
+
 	"github.com/kolla-glance/kolla-glance/internal/glance/upgrade"
 	"github.com/kolla-glance/kolla-glance/internal/modules/upgradeplan"
 )
 
-// fuzzRun executes the module on an args file holding data and checks the
-// protocol invariants and the shape of a successful plan.
+// fuzzRun executes the module on an args file holding data, checks the
+// protocol invariants, and that a successful plan is well formed.
 func fuzzRun(t *testing.T, dir string, data []byte) map[string]any {
 	t.Helper()
-	path := filepath.Join(dir, "args")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var panicked any
-	var stack []byte
-	var ran *ansible.Context
-	run := func(ctx *ansible.Context) (*ansible.Result, error) {
-		ran = ctx
-		defer func() {
-			if r := recover(); r != nil {
-				panicked, stack = r, debug.Stack()
-				panic(r)
-			}
-		}()
-		return upgradeplan.Run(ctx)
-	}
-	var out bytes.Buffer
-	code := ansible.Execute(upgradeplan.Spec(), "fuzz", run, []string{"upgrade_plan", path}, strings.NewReader(""), &out)
-	if panicked != nil {
-		t.Fatalf("Run panicked: %v\nargs: %q\n%s", panicked, data, stack)
-	}
-	if ran != nil {
-		fuzzCheckFlags(t, data, ran)
-	}
-	res := fuzzCheckProtocol(t, data, out.Bytes(), code)
-	if code == 0 {
+	res := fuzzModule.Fuzz(t, dir, data, nil)
+	if res["failed"] != true {
 		fuzzCheckPlan(t, data, res)
 	}
 	return res
 }
 
-// fuzzCheckProtocol checks one module run's output: exactly one JSON object,
-// exit code 0 or 1 matching failed, a msg on failure, no recovered panic.
-func fuzzCheckProtocol(t *testing.T, args, out []byte, code int) map[string]any {
-	t.Helper()
-	if code != 0 && code != 1 {
-		t.Fatalf("exit code %d\nargs: %q\nout: %q", code, args, out)
-	}
-	dec := json.NewDecoder(bytes.NewReader(out))
-	dec.UseNumber()
-	var res map[string]any
-	if err := dec.Decode(&res); err != nil || res == nil {
-		t.Fatalf("stdout is not a JSON object (%v)\nargs: %q\nout: %q", err, args, out)
-	}
-	if rest := bytes.TrimSpace(out[dec.InputOffset():]); len(rest) > 0 {
-		t.Fatalf("more than one JSON value on stdout\nargs: %q\nout: %q", args, out)
-	}
-	failed, isBool := res["failed"].(bool)
-	if _, present := res["failed"]; present && !isBool {
-		t.Fatalf("failed is not a bool: %#v\nargs: %q", res["failed"], args)
-	}
-	if failed != (code == 1) {
-		t.Fatalf("exit code %d with failed=%v\nargs: %q\nout: %q", code, failed, args, out)
-	}
-	msg, _ := res["msg"].(string)
-	if failed && strings.TrimSpace(msg) == "" {
-		t.Fatalf("a failure without msg\nargs: %q\nout: %q", args, out)
-	}
-	if strings.Contains(msg, "the module panicked") || strings.HasPrefix(msg, "internal error") {
-		t.Fatalf("internal error: %s\nargs: %q", msg, args)
-	}
-	if _, ok := res["changed"].(bool); !ok {
-		t.Fatalf("changed is missing or not a bool\nargs: %q\nout: %q", args, out)
-	}
-	if failed && res["changed"] != false {
-		t.Fatalf("a failure with changed=%v\nargs: %q", res["changed"], args)
-	}
-	return res
-}
-
-// fuzzExactFlags returns the check and diff flags an args file sets by the
-// exact keys Ansible sends (_ansible_check_mode, _ansible_diff: true), and
-// whether the file decodes as an object at all.
-func fuzzExactFlags(data []byte) (check, diff, object bool) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return false, false, false
-	}
-	return m["_ansible_check_mode"] == true, m["_ansible_diff"] == true, true
-}
-
-// fuzzCheckFlags fails when the module ran in another check or diff mode
-// than the exact _ansible_check_mode and _ansible_diff keys ask for: Ansible
-// matches these keys exactly, so "_ansible_CHECK_MODE" must not count.
-func fuzzCheckFlags(t *testing.T, args []byte, ctx *ansible.Context) {
-	t.Helper()
-	check, diff, _ := fuzzExactFlags(args)
-	if ctx.CheckMode != check || ctx.DiffMode != diff {
-		t.Fatalf("the module ran with check=%v diff=%v, but the exact keys say check=%v diff=%v (internal keys matched case-insensitively?)\nargs: %q",
-			ctx.CheckMode, ctx.DiffMode, check, diff, args)
-	}
-}
-
-// fuzzCheckRefusesInvalidJSON: an args file that is not exactly one JSON
-// value (trailing bytes after the object included) must be refused.
-func fuzzCheckRefusesInvalidJSON(t *testing.T, args []byte, res map[string]any) {
-	t.Helper()
-	if !json.Valid(args) && res["failed"] != true {
-		t.Fatalf("an args file that is not one JSON value was accepted\nargs: %q\nout: %v", args, res)
-	}
-}
+var fuzzModule = ansibletest.Module{Spec: upgradeplan.Spec(), Run: upgradeplan.Run}
 
 // fuzzCheckPlan checks what every successful plan must be: a mode, steps
 // numbered 1..n with contract actions, batches, api_outage and plan_text.
@@ -217,7 +119,7 @@ func FuzzUpgradePlanArgs(f *testing.F) {
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := fuzzRun(t, dir, data)
-		fuzzCheckRefusesInvalidJSON(t, data, res)
+		ansibletest.CheckRefusesInvalidJSON(t, data, res)
 	})
 }
 
