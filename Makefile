@@ -23,7 +23,7 @@ export ANSIBLE_FORCE_COLOR := 0
         collection demo bench reliability molecule e2e release clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
 build: ## the module binaries for this machine's platform, into plugins/modules
 	@for m in $(MODULES); do \
