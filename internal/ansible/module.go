@@ -120,29 +120,29 @@ func (c *Context) cleanup() {
 	}
 }
 
-// internalArgs are the _ansible_* keys this SDK reads; every other
-// _ansible_* key is ignored, since new ones appear in most releases.
+// internalArgs are the _ansible_* keys this SDK reads (splitInternal
+// maps each key to its field); every other _ansible_* key is ignored, since
+// new ones appear in most releases.
 type internalArgs struct {
-	CheckMode          bool     `json:"_ansible_check_mode"`
-	Diff               bool     `json:"_ansible_diff"`
-	NoLog              bool     `json:"_ansible_no_log"`
-	Debug              bool     `json:"_ansible_debug"`
-	Verbosity          int      `json:"_ansible_verbosity"`
-	ModuleName         string   `json:"_ansible_module_name"`
-	Version            string   `json:"_ansible_version"`
-	Tmpdir             *string  `json:"_ansible_tmpdir"`
-	RemoteTmp          string   `json:"_ansible_remote_tmp"`
-	KeepRemoteFiles    bool     `json:"_ansible_keep_remote_files"`
-	IgnoreUnknownOpts  bool     `json:"_ansible_ignore_unknown_opts"`
-	TracebacksFor      []string `json:"_ansible_tracebacks_for"`
-	InjectInvocation   *bool    `json:"_ansible_inject_invocation"`
-	TargetLogInfo      *string  `json:"_ansible_target_log_info"`
-	SyslogFacility     string   `json:"_ansible_syslog_facility"`
-	ShellExecutable    string   `json:"_ansible_shell_executable"`
-	SelinuxSpecialFS   []string `json:"_ansible_selinux_special_fs"`
-	StringConversion   string   `json:"_ansible_string_conversion_action"`
-	Socket             *string  `json:"_ansible_socket"`
-	internalDecodeFail error
+	CheckMode         bool
+	Diff              bool
+	NoLog             bool
+	Debug             bool
+	Verbosity         int
+	ModuleName        string
+	Version           string
+	Tmpdir            *string
+	RemoteTmp         string
+	KeepRemoteFiles   bool
+	IgnoreUnknownOpts bool
+	TracebacksFor     []string
+	InjectInvocation  *bool
+	TargetLogInfo     *string
+	SyslogFacility    string
+	ShellExecutable   string
+	SelinuxSpecialFS  []string
+	StringConversion  string
+	Socket            *string
 }
 
 // RunFunc is a module's own logic: it gets validated parameters and returns
@@ -168,9 +168,9 @@ func Execute(spec *Spec, version string, run RunFunc, argv []string, stdin io.Re
 	if err != nil {
 		return emit(stdout, failed(out, err.Error()), scrubber{})
 	}
-	internal, userArgs := splitInternal(raw)
-	if internal.internalDecodeFail != nil {
-		return emit(stdout, failed(out, internal.internalDecodeFail.Error()), scrubber{})
+	internal, userArgs, err := splitInternal(raw)
+	if err != nil {
+		return emit(stdout, failed(out, err.Error()), scrubber{})
 	}
 	secrets := map[string]bool{}
 	noLogValues(spec.Options, userArgs, secrets)
@@ -424,20 +424,12 @@ func decodeArgs(data []byte, what string) (map[string]any, error) {
 	return m, nil
 }
 
-// splitInternal separates the _ansible_* keys from the user's arguments.
-func splitInternal(raw map[string]any) (internalArgs, map[string]any) {
-	user := make(map[string]any, len(raw))
-	internal := make(map[string]any)
-	for k, v := range raw {
-		if strings.HasPrefix(k, "_ansible_") {
-			internal[k] = v
-		} else {
-			user[k] = v
-		}
-	}
+// splitInternal separates the _ansible_* keys from the user's arguments and
+// decodes the ones the SDK reads. Keys match exactly: encoding/json would
+// also match "_ansible_CHECK_mode" to a struct field, case-insensitively.
+// Every malformed key is reported, in a stable order.
+func splitInternal(raw map[string]any) (internalArgs, map[string]any, error) {
 	var ia internalArgs
-	// Exact key names only: encoding/json would also match
-	// "_ansible_CHECK_mode" to a struct field, case-insensitively.
 	fields := map[string]any{
 		"_ansible_check_mode": &ia.CheckMode, "_ansible_diff": &ia.Diff, "_ansible_no_log": &ia.NoLog,
 		"_ansible_debug": &ia.Debug, "_ansible_verbosity": &ia.Verbosity, "_ansible_module_name": &ia.ModuleName,
@@ -448,21 +440,26 @@ func splitInternal(raw map[string]any) (internalArgs, map[string]any) {
 		"_ansible_shell_executable": &ia.ShellExecutable, "_ansible_selinux_special_fs": &ia.SelinuxSpecialFS,
 		"_ansible_string_conversion_action": &ia.StringConversion, "_ansible_socket": &ia.Socket,
 	}
+	user := make(map[string]any, len(raw))
 	var errs []error
-	for _, key := range sortedKeys(internal) {
+	for _, key := range sortedKeys(raw) {
+		if !strings.HasPrefix(key, "_ansible_") {
+			user[key] = raw[key]
+			continue
+		}
 		field, known := fields[key]
 		if !known {
 			continue
 		}
-		data, _ := json.Marshal(internal[key])
+		data, _ := json.Marshal(raw[key])
 		if err := json.Unmarshal(data, field); err != nil {
 			errs = append(errs, fmt.Errorf("malformed internal Ansible argument %s: %v", key, err))
 		}
 	}
 	if len(errs) > 0 {
-		ia.internalDecodeFail = errors.New(formatErrors(errs))
+		return ia, user, errors.New(formatErrors(errs))
 	}
-	return ia, user
+	return ia, user, nil
 }
 
 func truncate(s string, n int) string {
