@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -163,4 +164,28 @@ func CheckNoSecret(t testing.TB, args []byte, res map[string]any, secrets []stri
 		}
 	}
 	walk("result", res)
+}
+
+// Shape builds one module-specific fuzz value from the fuzzed inputs.
+type Shape func(s1, s2 string, n int64) any
+
+// FuzzValue picks a JSON value from the fuzzed inputs: one of the shapes
+// every option of every module must survive (the two strings, an int, a
+// float, a bool, one of words, a list, null, a long repetition, an empty
+// list), or one of the module's own extras.
+func FuzzValue(kind uint32, s1, s2 string, n int64, words []string, extras ...Shape) any {
+	common := []Shape{
+		func(s1, _ string, _ int64) any { return s1 },
+		func(_, s2 string, _ int64) any { return s2 },
+		func(_, _ string, n int64) any { return json.Number(strconv.FormatInt(n, 10)) },
+		func(_, _ string, n int64) any { return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64)) },
+		func(_, _ string, n int64) any { return n%2 == 0 },
+		func(_, _ string, n int64) any { return words[uint64(n)%uint64(len(words))] },
+		func(s1, s2 string, _ int64) any { return []any{s1, s2} },
+		func(string, string, int64) any { return nil },
+		func(s1, _ string, n int64) any { return strings.Repeat(s1, int(uint64(n)%64)) },
+		func(string, string, int64) any { return []any{} },
+	}
+	shapes := append(common, extras...)
+	return shapes[kind%uint32(len(shapes))](s1, s2, n)
 }

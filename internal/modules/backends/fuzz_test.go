@@ -133,43 +133,25 @@ var fuzzBackendsOptions = []string{
 	"default_backend", "image_cache", "bogus_option",
 }
 
+var fuzzWords = []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " "}
+
+// fuzzShapes are the values only backends' options are fuzzed with.
+var fuzzShapes = []ansibletest.Shape{
+	func(_, _ string, n int64) any { return []any{json.Number(strconv.FormatInt(n, 10)), nil, true} },
+	func(s1, s2 string, n int64) any {
+		return map[string]any{"name": s1, "cluster": s2, "enabled": n%3 != 0}
+	},
+	func(s1, s2 string, _ int64) any {
+		return []any{map[string]any{"name": s1, "cluster": s2, "pool": s1, "user": s2, "type": "rbd"}, map[string]any{"name": s2}}
+	},
+	func(s1, s2 string, _ int64) any { return s1 + "," + s2 },
+	func(s1, _ string, _ int64) any { return []any{[]any{s1}} },
+	func(s1, s2 string, _ int64) any { return map[string]any{s1: s2} },
+}
+
 // fuzzValue picks a JSON value of some shape from the fuzzed inputs.
 func fuzzValue(kind uint32, s1, s2 string, n int64) any {
-	words := []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " "}
-	switch kind % 16 {
-	case 0:
-		return s1
-	case 1:
-		return s2
-	case 2:
-		return json.Number(strconv.FormatInt(n, 10))
-	case 3:
-		return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64))
-	case 4:
-		return n%2 == 0
-	case 5:
-		return words[uint64(n)%uint64(len(words))]
-	case 6:
-		return []any{s1, s2}
-	case 7:
-		return []any{json.Number(strconv.FormatInt(n, 10)), nil, true}
-	case 8:
-		return map[string]any{"name": s1, "cluster": s2, "enabled": n%3 != 0}
-	case 9:
-		return []any{map[string]any{"name": s1, "cluster": s2, "pool": s1, "user": s2, "type": "rbd"}, map[string]any{"name": s2}}
-	case 10:
-		return nil
-	case 11:
-		return s1 + "," + s2
-	case 12:
-		return []any{[]any{s1}}
-	case 13:
-		return map[string]any{s1: s2}
-	case 14:
-		return strings.Repeat(s1, int(uint64(n)%64))
-	default:
-		return []any{}
-	}
+	return ansibletest.FuzzValue(kind, s1, s2, n, fuzzWords, fuzzShapes...)
 }
 
 // FuzzBackendsTyped builds a realistic kolla args file from fuzzed host names,

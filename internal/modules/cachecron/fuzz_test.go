@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -196,43 +195,22 @@ var fuzzCacheCronOptions = []string{
 	"cleaner_schedule", "splay_seed", "glance_release", "log_dir", "backup", "bogus_option",
 }
 
+var fuzzWords = []string{"yes", "no", "present", "absent", "docker", "podman", "@daily", "* * * * *", "", " ", "zed", "2024.1"}
+
+// fuzzShapes are the values only cache_cron's options are fuzzed with:
+// line, percent and path injections.
+var fuzzShapes = []ansibletest.Shape{
+	func(s1, s2 string, _ int64) any { return s1 + "\n" + s2 },
+	func(s1, s2 string, _ int64) any { return map[string]any{s1: s2} },
+	func(s1, s2 string, _ int64) any { return s1 + "%" + s2 },
+	func(s1, s2 string, _ int64) any { return s1 + " " + s2 },
+	func(s1, _ string, _ int64) any { return "../" + s1 },
+	func(s1, _ string, _ int64) any { return "/" + s1 },
+}
+
 // fuzzValue picks a JSON value of some shape from the fuzzed inputs.
 func fuzzValue(kind uint32, s1, s2 string, n int64) any {
-	words := []string{"yes", "no", "present", "absent", "docker", "podman", "@daily", "* * * * *", "", " ", "zed", "2024.1"}
-	switch kind % 16 {
-	case 0:
-		return s1
-	case 1:
-		return s2
-	case 2:
-		return json.Number(strconv.FormatInt(n, 10))
-	case 3:
-		return json.Number(strconv.FormatFloat(float64(n)/7, 'g', -1, 64))
-	case 4:
-		return n%2 == 0
-	case 5:
-		return words[uint64(n)%uint64(len(words))]
-	case 6:
-		return []any{s1, s2}
-	case 7:
-		return s1 + "\n" + s2
-	case 8:
-		return map[string]any{s1: s2}
-	case 9:
-		return s1 + "%" + s2
-	case 10:
-		return nil
-	case 11:
-		return s1 + " " + s2
-	case 12:
-		return "../" + s1
-	case 13:
-		return "/" + s1
-	case 14:
-		return strings.Repeat(s1, int(uint64(n)%64))
-	default:
-		return []any{}
-	}
+	return ansibletest.FuzzValue(kind, s1, s2, n, fuzzWords, fuzzShapes...)
 }
 
 // FuzzCacheCronTyped builds a realistic args file from fuzzed schedules,
