@@ -16,22 +16,6 @@ import (
 
 var module = ansibletest.Module{Spec: backends.Spec(), Run: backends.Run}
 
-func execute(t *testing.T, args map[string]any) (map[string]any, string, int) {
-	t.Helper()
-	return module.Execute(t, args)
-}
-
-func ok(t *testing.T, args map[string]any) map[string]any {
-	t.Helper()
-	return module.OK(t, args)
-}
-
-var (
-	generic = ansibletest.Generic
-	keys    = ansibletest.Keys
-	sdkKeys = ansibletest.SDKKeys
-)
-
 func everything() map[string]any {
 	return map[string]any{
 		"api_hosts": []any{"control01", "control02", "control03"},
@@ -61,13 +45,13 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 		"one host":       {"api_hosts": []any{"control01"}, "ceph": "yes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			res := ok(t, args)
+			res := module.OK(t, args)
 			for n := range documented {
 				assert.Contains(t, res, n, "documented return %s is missing", n)
 			}
-			for _, k := range keys(res) {
+			for _, k := range ansibletest.Keys(res) {
 				_, doc := documented[k]
-				assert.True(t, doc || sdkKeys[k], "undocumented top-level key %q", k)
+				assert.True(t, doc || ansibletest.SDKKeys[k], "undocumented top-level key %q", k)
 			}
 			assert.Equal(t, false, res["changed"])
 			// The documented sub-keys of enabled_backends, and nothing else.
@@ -77,7 +61,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 			}
 			sort.Strings(sub)
 			for _, b := range res["enabled_backends"].([]any) {
-				assert.Equal(t, sub, keys(b.(map[string]any)))
+				assert.Equal(t, sub, ansibletest.Keys(b.(map[string]any)))
 			}
 			// Types as documented.
 			assert.IsType(t, "", res["enabled_backends_conf"])
@@ -96,7 +80,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 }
 
 func TestValuesOfAFullSelection(t *testing.T) {
-	res := ok(t, everything())
+	res := module.OK(t, everything())
 	assert.Equal(t, "s3:s3, file:file, http:http, vmware:vmware, cinder:cinder, swift:swift, ceph2-rbd:rbd", res["enabled_backends_conf"])
 	assert.Equal(t, "vmware", res["default_backend"])
 	assert.Equal(t, []any{"control01", "control02", "control03"}, res["api_hosts"])
@@ -110,7 +94,7 @@ func TestValuesOfAFullSelection(t *testing.T) {
 }
 
 func TestDefaultsInInvocation(t *testing.T) {
-	res := ok(t, map[string]any{"api_hosts": "control01,control02", "ceph": "no", "http": "yes"})
+	res := module.OK(t, map[string]any{"api_hosts": "control01,control02", "ceph": "no", "http": "yes"})
 	args := res["invocation"].(map[string]any)["module_args"].(map[string]any)
 	spec := backends.Spec()
 	var names []string
@@ -118,7 +102,7 @@ func TestDefaultsInInvocation(t *testing.T) {
 		names = append(names, o.Name)
 		switch {
 		case o.Default != nil:
-			assert.Equal(t, generic(t, o.Default), args[o.Name], "default of %s", o.Name)
+			assert.Equal(t, ansibletest.Generic(t, o.Default), args[o.Name], "default of %s", o.Name)
 		default:
 			if o.Name != "api_hosts" {
 				assert.Nil(t, args[o.Name], "%s has no default and was not given", o.Name)
@@ -126,7 +110,7 @@ func TestDefaultsInInvocation(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	assert.Equal(t, names, keys(args), "module_args holds every option and nothing else")
+	assert.Equal(t, names, ansibletest.Keys(args), "module_args holds every option and nothing else")
 
 	// The concrete values a user relies on, and the coerced strings.
 	assert.Equal(t, []any{"control01", "control02"}, args["api_hosts"])
@@ -140,16 +124,16 @@ func TestDefaultsInInvocation(t *testing.T) {
 	assert.Nil(t, args["default_backend"])
 
 	// Sub-option defaults are filled in each given entry.
-	res = ok(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "ceph_backends": []any{map[string]any{"name": "x", "enabled": "yes"}}})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "ceph_backends": []any{map[string]any{"name": "x", "enabled": "yes"}}})
 	args = res["invocation"].(map[string]any)["module_args"].(map[string]any)
 	assert.Equal(t, []any{map[string]any{"name": "x", "type": "rbd", "cluster": "ceph", "pool": "images", "user": "glance", "enabled": true}}, args["ceph_backends"])
 	assert.Equal(t, "x", res["default_backend"])
 }
 
 func TestKollaStringBooleans(t *testing.T) {
-	strs := ok(t, map[string]any{"api_hosts": "a,b,c", "file": "yes", "ceph": "no", "swift": "True", "cinder": 1, "http": "on",
+	strs := module.OK(t, map[string]any{"api_hosts": "a,b,c", "file": "yes", "ceph": "no", "swift": "True", "cinder": 1, "http": "on",
 		"image_cache": "false", "file_datadir_volume": "/srv/glance", "file_datadir_shared": "n"})
-	natives := ok(t, map[string]any{"api_hosts": []any{"a", "b", "c"}, "file": true, "ceph": false, "swift": true, "cinder": true, "http": true,
+	natives := module.OK(t, map[string]any{"api_hosts": []any{"a", "b", "c"}, "file": true, "ceph": false, "swift": true, "cinder": true, "http": true,
 		"image_cache": false, "file_datadir_volume": "/srv/glance", "file_datadir_shared": false})
 	assert.Equal(t, natives, strs)
 	assert.Equal(t, "file:file, http:http, cinder:cinder, swift:swift", strs["enabled_backends_conf"])
@@ -159,36 +143,36 @@ func TestKollaStringBooleans(t *testing.T) {
 
 func TestCheckModeGivesTheSameResult(t *testing.T) {
 	args := everything()
-	normal := ok(t, args)
+	normal := module.OK(t, args)
 	args["_ansible_check_mode"] = true
-	checked := ok(t, args)
+	checked := module.OK(t, args)
 	assert.Equal(t, normal, checked)
 	assert.Equal(t, false, checked["changed"])
 }
 
 func TestWarningsComeThrough(t *testing.T) {
-	res := ok(t, map[string]any{"api_hosts": []any{"control01", "control02", "control03"}})
+	res := module.OK(t, map[string]any{"api_hosts": []any{"control01", "control02", "control03"}})
 	require.Len(t, res["warnings"], 1)
 	w := res["warnings"].([]any)[0].(string)
 	assert.True(t, strings.HasPrefix(w, "file: "), w)
 	assert.Contains(t, w, `hosts left out: "control02", "control03"`)
 
-	res = ok(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "image_cache": true})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "image_cache": true})
 	require.Len(t, res["warnings"], 1)
 	assert.True(t, strings.HasPrefix(res["warnings"].([]any)[0].(string), "image_cache: "))
 
-	res = ok(t, map[string]any{"api_hosts": []any{"a", "b"}, "file_datadir_volume": "glance_nfs"})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a", "b"}, "file_datadir_volume": "glance_nfs"})
 	require.Len(t, res["warnings"], 1)
 	assert.True(t, strings.HasPrefix(res["warnings"].([]any)[0].(string), "file_datadir_shared: "))
 
 	// The module's warnings and the SDK's own (a number converted to a
 	// string) arrive together.
-	res = ok(t, map[string]any{"api_hosts": []any{"a", json.Number("42")}})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a", json.Number("42")}})
 	require.Len(t, res["warnings"], 2, res["warnings"])
 	assert.Contains(t, res["warnings"].([]any)[0], "The value 42 (type int) was converted to '42'")
 	assert.Equal(t, []any{"a"}, res["api_hosts"])
 
-	res = ok(t, map[string]any{"api_hosts": []any{"a", "b"}, "file_datadir_volume": "/mnt/nfs/glance"})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a", "b"}, "file_datadir_volume": "/mnt/nfs/glance"})
 	assert.NotContains(t, res, "warnings")
 }
 
@@ -261,7 +245,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res, raw, code := execute(t, c.args)
+			res, raw, code := module.Execute(t, c.args)
 			assert.Equal(t, 1, code, raw)
 			assert.Equal(t, true, res["failed"], raw)
 			assert.Equal(t, false, res["changed"], raw)
@@ -281,7 +265,7 @@ func TestSecretsNeverInTheOutput(t *testing.T) {
 	mask := "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 	check := func(t *testing.T, args map[string]any) map[string]any {
 		t.Helper()
-		res, raw, _ := execute(t, args)
+		res, raw, _ := module.Execute(t, args)
 		assert.NotContains(t, raw, s3Secret)
 		assert.NotContains(t, raw, vmwarePassword)
 		return res

@@ -15,22 +15,6 @@ import (
 
 var module = ansibletest.Module{Spec: upgradeplan.Spec(), Run: upgradeplan.Run}
 
-func execute(t *testing.T, args map[string]any) (map[string]any, string, int) {
-	t.Helper()
-	return module.Execute(t, args)
-}
-
-func ok(t *testing.T, args map[string]any) map[string]any {
-	t.Helper()
-	return module.OK(t, args)
-}
-
-var (
-	generic = ansibletest.Generic
-	keys    = ansibletest.Keys
-	sdkKeys = ansibletest.SDKKeys
-)
-
 var three = []any{"control01", "control02", "control03"}
 
 // actions lists the actions of a result's steps, in order.
@@ -69,13 +53,13 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 		"no loadbalancer": {"api_hosts": three, "rolling": true, "loadbalancer": false, "use_preconfigured_databases": true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			res := ok(t, args)
+			res := module.OK(t, args)
 			for n := range documented {
 				assert.Contains(t, res, n, "documented return %s is missing", n)
 			}
-			for _, k := range keys(res) {
+			for _, k := range ansibletest.Keys(res) {
 				_, doc := documented[k]
-				assert.True(t, doc || sdkKeys[k], "undocumented top-level key %q", k)
+				assert.True(t, doc || ansibletest.SDKKeys[k], "undocumented top-level key %q", k)
 			}
 			// Ansible would take a top-level "skipped" for a skipped task.
 			assert.NotContains(t, res, "skipped")
@@ -106,7 +90,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 }
 
 func TestPlansThroughTheGlue(t *testing.T) {
-	legacy := ok(t, map[string]any{"api_hosts": three})
+	legacy := module.OK(t, map[string]any{"api_hosts": three})
 	assert.Equal(t, "legacy", legacy["mode"])
 	assert.Equal(t, true, legacy["api_outage"])
 	assert.Equal(t, []any{three}, legacy["batches"])
@@ -114,7 +98,7 @@ func TestPlansThroughTheGlue(t *testing.T) {
 		"start", "start", "start", "wait_healthy", "wait_healthy", "wait_healthy", "set_log_bin_trust"}, actions(legacy))
 	assert.Equal(t, []any{}, legacy["skipped_steps"])
 
-	rolling := ok(t, map[string]any{"api_hosts": "a,b,c,d,e", "rolling": "yes", "max_unavailable": "2"})
+	rolling := module.OK(t, map[string]any{"api_hosts": "a,b,c,d,e", "rolling": "yes", "max_unavailable": "2"})
 	assert.Equal(t, "rolling", rolling["mode"])
 	assert.Equal(t, false, rolling["api_outage"])
 	assert.Equal(t, []any{[]any{"a"}, []any{"b", "c"}, []any{"d", "e"}}, rolling["batches"])
@@ -132,7 +116,7 @@ func TestPlansThroughTheGlue(t *testing.T) {
 	assert.Equal(t, "db_contract", acts[len(acts)-2])
 
 	// Resume: db_state 4 skips expand and says so; the upgraded host is left alone.
-	resume := ok(t, map[string]any{"api_hosts": three, "rolling": true, "db_state": "4", "upgraded_hosts": "control02"})
+	resume := module.OK(t, map[string]any{"api_hosts": three, "rolling": true, "db_state": "4", "upgraded_hosts": "control02"})
 	assert.NotContains(t, actions(resume), "db_expand")
 	skipped := resume["skipped_steps"].([]any)
 	require.NotEmpty(t, skipped)
@@ -147,19 +131,19 @@ func TestPlansThroughTheGlue(t *testing.T) {
 }
 
 func TestDefaultsInInvocation(t *testing.T) {
-	res := ok(t, map[string]any{"api_hosts": "a,b", "db_state": nil})
+	res := module.OK(t, map[string]any{"api_hosts": "a,b", "db_state": nil})
 	args := res["invocation"].(map[string]any)["module_args"].(map[string]any)
 	var names []string
 	for _, o := range upgradeplan.Spec().Options {
 		names = append(names, o.Name)
 		if o.Default != nil {
-			assert.Equal(t, generic(t, o.Default), args[o.Name], "default of %s", o.Name)
+			assert.Equal(t, ansibletest.Generic(t, o.Default), args[o.Name], "default of %s", o.Name)
 		} else if o.Name != "api_hosts" {
 			assert.Nil(t, args[o.Name], "%s has no default and was not given", o.Name)
 		}
 	}
 	sort.Strings(names)
-	assert.Equal(t, names, keys(args), "module_args holds every option and nothing else")
+	assert.Equal(t, names, ansibletest.Keys(args), "module_args holds every option and nothing else")
 
 	assert.Equal(t, map[string]any{
 		"api_hosts": []any{"a", "b"}, "rolling": false, "file_backend": false, "file_datadir_shared": true,
@@ -168,7 +152,7 @@ func TestDefaultsInInvocation(t *testing.T) {
 	}, args)
 
 	// Coerced values, not the strings given, are what invocation shows.
-	res = ok(t, map[string]any{"api_hosts": three, "rolling": "True", "max_unavailable": "2", "db_state": "5", "upgraded_hosts": "control01"})
+	res = module.OK(t, map[string]any{"api_hosts": three, "rolling": "True", "max_unavailable": "2", "db_state": "5", "upgraded_hosts": "control01"})
 	args = res["invocation"].(map[string]any)["module_args"].(map[string]any)
 	assert.Equal(t, true, args["rolling"])
 	assert.Equal(t, float64(2), args["max_unavailable"])
@@ -178,26 +162,26 @@ func TestDefaultsInInvocation(t *testing.T) {
 
 func TestCheckModeGivesTheSameResult(t *testing.T) {
 	args := map[string]any{"api_hosts": three, "rolling": true}
-	normal := ok(t, args)
+	normal := module.OK(t, args)
 	args["_ansible_check_mode"] = true
-	checked := ok(t, args)
+	checked := module.OK(t, args)
 	assert.Equal(t, normal, checked)
 	assert.Equal(t, false, checked["changed"])
 }
 
 func TestWarningsComeThrough(t *testing.T) {
-	res := ok(t, map[string]any{"api_hosts": three})
+	res := module.OK(t, map[string]any{"api_hosts": three})
 	assert.NotContains(t, res, "warnings", "a plain legacy plan has nothing to warn about")
 
-	res = ok(t, map[string]any{"api_hosts": three, "rolling": true})
+	res = module.OK(t, map[string]any{"api_hosts": three, "rolling": true})
 	require.Len(t, res["warnings"], 1)
 	assert.Contains(t, res["warnings"].([]any)[0], "EXPERIMENTAL")
 
-	res = ok(t, map[string]any{"api_hosts": three, "rolling": true, "database": "sqlite"})
+	res = module.OK(t, map[string]any{"api_hosts": three, "rolling": true, "database": "sqlite"})
 	require.Len(t, res["warnings"], 2)
 	assert.Contains(t, res["warnings"].([]any)[0], "sqlite")
 
-	res = ok(t, map[string]any{"api_hosts": []any{"a"}, "rolling": true, "on_unsafe": "legacy", "database": "postgresql"})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a"}, "rolling": true, "on_unsafe": "legacy", "database": "postgresql"})
 	assert.Equal(t, "legacy", res["mode"])
 	w := res["warnings"].([]any)
 	require.Len(t, w, 2, "one warning per reason")
@@ -259,7 +243,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res, raw, code := execute(t, c.args)
+			res, raw, code := module.Execute(t, c.args)
 			assert.Equal(t, 1, code, raw)
 			assert.Equal(t, true, res["failed"], raw)
 			assert.Equal(t, false, res["changed"], raw)
