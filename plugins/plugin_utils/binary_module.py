@@ -139,7 +139,7 @@ class BinaryModuleAction(ActionBase):
                 result.update(self._run_on_controller(module_args, task_vars))
                 return result
             system, arch = self._target_platform(task_vars)
-            binary = self._binary_name(system, arch)
+            binary = self._find_binary(system, arch)[0]
         except AnsibleActionFail as e:
             # Fail like a module does: failed and msg, no bogus traceback.
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -201,7 +201,8 @@ class BinaryModuleAction(ActionBase):
             system, arch = fields
         return system, arch
 
-    def _binary_name(self, system, arch):
+    def _find_binary(self, system, arch):
+        """Return the module name and path of the binary built for a platform."""
         suffix = "%s_%s" % (system.lower(), _ARCH_ALIASES.get(arch, arch))
         name = "%s.%s_%s" % (COLLECTION, self.MODULE, suffix)
         found = self._shared_loader_obj.module_loader.find_plugin_with_context(name)
@@ -210,7 +211,7 @@ class BinaryModuleAction(ActionBase):
                 "%s.%s has no binary for %s/%s: %s_%s is not in the collection's plugins/modules "
                 "(built: %s). Build it with `make dist`, or run the task on a linux x86_64 or aarch64 host."
                 % (COLLECTION, self.MODULE, system, arch, self.MODULE, suffix, ", ".join(self._built()) or "none"))
-        return name
+        return name, found.plugin_resolved_path
 
     def _built(self):
         modules_dir = os.path.join(os.path.dirname(os.path.dirname(__file__)), "modules")
@@ -223,8 +224,7 @@ class BinaryModuleAction(ActionBase):
     # -- controller execution ---------------------------------------------
 
     def _run_on_controller(self, module_args, task_vars):
-        name = self._binary_name(platform.system(), platform.machine())
-        path = self._shared_loader_obj.module_loader.find_plugin_with_context(name).plugin_resolved_path
+        name, path = self._find_binary(platform.system(), platform.machine())
         args = dict(module_args)
         self._update_module_args(name, args, task_vars)  # adds the _ansible_* keys in place
         args["_ansible_tmpdir"] = None
