@@ -295,7 +295,7 @@ func toDict(v any) (any, error) {
 	case map[string]any:
 		return x, nil
 	case string:
-		if strings.HasPrefix(strings.TrimSpace(x), "{") {
+		if strings.HasPrefix(x, "{") {
 			var m map[string]any
 			dec := json.NewDecoder(strings.NewReader(x))
 			dec.UseNumber()
@@ -303,6 +303,9 @@ func toDict(v any) (any, error) {
 				return nil, errors.New("unable to evaluate string as dictionary")
 			}
 			return m, nil
+		}
+		if !strings.Contains(x, "=") {
+			return nil, errors.New("dictionary requested, could not parse JSON or key=value")
 		}
 		return parseKeyValues(x)
 	}

@@ -1,7 +1,6 @@
 package ansible
 
 import (
-	"encoding/json"
 	"fmt"
 )
 
@@ -13,15 +12,6 @@ import (
 func (p Params) String(name string) string {
 	v, _ := p.must(name).(string)
 	return v
-}
-
-// OptString returns a str option, or nil when it is unset.
-func (p Params) OptString(name string) *string {
-	if p.must(name) == nil {
-		return nil
-	}
-	s := p[name].(string)
-	return &s
 }
 
 // Bool returns a bool option (false when unset).
@@ -72,18 +62,6 @@ func (p Params) Dicts(name string) []Params {
 		out[i] = Params(e.(map[string]any))
 	}
 	return out
-}
-
-// Decode converts the parameters into a struct with json tags.
-func (p Params) Decode(into any) error {
-	data, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("encode parameters: %w", err)
-	}
-	if err := json.Unmarshal(data, into); err != nil {
-		return fmt.Errorf("decode parameters: %w", err)
-	}
-	return nil
 }
 
 func (p Params) must(name string) any {

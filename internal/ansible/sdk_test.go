@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-multierror"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -226,18 +226,6 @@ func TestPanicBecomesFailure(t *testing.T) {
 	assert.Contains(t, res["exception"], "goroutine")
 }
 
-func TestFailureValues(t *testing.T) {
-	fn := func(*Context) (*Result, error) {
-		return nil, &Failure{Msg: "nope", Values: map[string]any{"why": "x"}}
-	}
-	res, _ := run(t, testSpec(), map[string]any{"name": "x"}, fn)
-	assert.Equal(t, "nope", res["msg"])
-	assert.Equal(t, "x", res["why"])
-	fn2 := func(*Context) (*Result, error) { return nil, errors.New("plain") }
-	res, _ = run(t, testSpec(), map[string]any{"name": "x"}, fn2)
-	assert.Equal(t, "plain", res["msg"])
-}
-
 func TestCheckModeUnsupportedSkips(t *testing.T) {
 	spec := testSpec()
 	spec.SupportsCheckMode = false
@@ -303,24 +291,6 @@ func TestArgsSources(t *testing.T) {
 	assert.Equal(t, "kolla.glance.demo 1.2.3\n", out.String())
 }
 
-func TestTempDirRules(t *testing.T) {
-	remote := filepath.Join(t.TempDir(), "remote-tmp")
-	var made string
-	fn := func(ctx *Context) (*Result, error) {
-		dir, err := ctx.TempDir()
-		made = dir
-		return &Result{}, err
-	}
-	res, _ := run(t, testSpec(), map[string]any{"name": "x", "_ansible_tmpdir": nil, "_ansible_remote_tmp": remote}, fn)
-	assert.True(t, strings.HasPrefix(made, remote+"/ansible-moduletmp-"), made)
-	assert.NoDirExists(t, made, "removed at exit")
-	assert.Len(t, res["warnings"], 1, "remote_tmp created with a warning")
-	given := t.TempDir()
-	run(t, testSpec(), map[string]any{"name": "x", "_ansible_tmpdir": given + "/"}, fn)
-	assert.Equal(t, given+"/", made)
-	assert.DirExists(t, given, "Ansible's tmpdir is Ansible's to remove")
-}
-
 // FuzzDecodeArgs checks that no args file makes a module panic, print
 // anything but one JSON object, or exit with another code than 0 or 1.
 func FuzzDecodeArgs(f *testing.F) {
@@ -361,14 +331,40 @@ func FuzzDecodeArgs(f *testing.F) {
 	})
 }
 
-func TestAggregatedModuleErrorsShareTheValidationFormat(t *testing.T) {
-	fn := func(*Context) (*Result, error) {
-		var merr *multierror.Error
-		merr = multierror.Append(merr, errors.New("api_hosts: empty"), errors.New("s3_url: empty"))
-		return nil, fmt.Errorf("glance backends: %w", merr)
+// A module's problems share the validation's rendering, and the three
+// kinds of failure are told apart by result key: argument_errors,
+// refused/reasons, and neither for a runtime failure.
+func TestModuleProblemsShareTheValidationFormat(t *testing.T) {
+	args := func(*Context) (*Result, error) {
+		var l problem.List
+		l.Argument("api_hosts", "", "empty")
+		l.Argument("s3_url", "", "empty")
+		return nil, fmt.Errorf("glance backends: %w", l.Err())
 	}
-	res, _ := run(t, testSpec(), map[string]any{"name": "x"}, fn)
-	assert.Equal(t, "2 problems with the arguments: api_hosts: empty; s3_url: empty", res["msg"])
+	res, _ := run(t, testSpec(), map[string]any{"name": "x"}, args)
+	assert.Equal(t, "2 problems with the arguments: (1) api_hosts: empty; (2) s3_url: empty", res["msg"])
+	assert.Equal(t, []any{"api_hosts: empty", "s3_url: empty"}, res["argument_errors"])
+	assert.Nil(t, res["refused"])
+
+	refusal := func(*Context) (*Result, error) {
+		var l problem.List
+		l.Refuse([]string{"rolling"}, "rolling upgrade refused: one host")
+		return nil, l.Err()
+	}
+	res, _ = run(t, testSpec(), map[string]any{"name": "x"}, refusal)
+	assert.Equal(t, "rolling upgrade refused: one host", res["msg"])
+	assert.Equal(t, true, res["refused"])
+	assert.Equal(t, []any{"rolling upgrade refused: one host"}, res["reasons"])
+	assert.Nil(t, res["argument_errors"])
+
+	runtime := func(*Context) (*Result, error) { return nil, errors.New("write /etc/cron.d/x: read-only file system") }
+	res, _ = run(t, testSpec(), map[string]any{"name": "x"}, runtime)
+	assert.Equal(t, "write /etc/cron.d/x: read-only file system", res["msg"])
+	assert.Nil(t, res["refused"])
+	assert.Nil(t, res["argument_errors"])
+
+	res, _ = run(t, testSpec(), map[string]any{"name": "x", "count": "many", "bogus": 1}, echo)
+	assert.Len(t, res["argument_errors"], 2, res)
 }
 
 func TestTrailingJunkAfterTheArgs(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
 
 // Params holds validated, coerced option values: string, bool, int, float64,
@@ -16,12 +16,14 @@ type Params map[string]any
 // validator walks a spec and collects every problem of one run.
 type validator struct {
 	module   string
-	errs     *multierror.Error
+	errs     problem.List
 	warnings []string
 }
 
+// fail records an argument problem in AnsibleModule's words (which name the
+// option themselves).
 func (v *validator) fail(format string, args ...any) {
-	v.errs = multierror.Append(v.errs, fmt.Errorf(format, args...))
+	v.errs.Argument("", "", format, args...)
 }
 
 func (v *validator) warn(msg string) { v.warnings = append(v.warnings, msg) }
@@ -29,27 +31,11 @@ func (v *validator) warn(msg string) { v.warnings = append(v.warnings, msg) }
 // Validate checks raw arguments (internal _ansible_* keys already removed)
 // against the spec the way AnsibleModule does and returns the coerced
 // parameters with defaults filled in. Every problem is reported: the error
-// is a *multierror.Error whose messages use AnsibleModule's texts.
+// is a *problem.Error of argument problems in AnsibleModule's texts.
 func (s *Spec) Validate(raw map[string]any, ignoreUnknown bool) (Params, []string, error) {
 	v := &validator{module: s.FQCN()}
 	params := v.options(s.Options, s.Rules, raw, nil, ignoreUnknown)
-	if v.errs != nil {
-		v.errs.ErrorFormat = formatErrors
-	}
-	return params, v.warnings, v.errs.ErrorOrNil()
-}
-
-// formatErrors keeps a single error's text as AnsibleModule prints it and
-// joins several into one line.
-func formatErrors(errs []error) string {
-	if len(errs) == 1 {
-		return errs[0].Error()
-	}
-	texts := make([]string, len(errs))
-	for i, e := range errs {
-		texts[i] = e.Error()
-	}
-	return fmt.Sprintf("%d problems with the arguments: %s", len(errs), strings.Join(texts, "; "))
+	return params, v.warnings, v.errs.Err()
 }
 
 func foundIn(ctx []string) string {

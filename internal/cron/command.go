@@ -44,10 +44,11 @@ type Release struct {
 
 const masterOrd = 1 << 30
 
-// ParseRelease parses a glance (OpenStack) release: a code name of the
-// first series, austin to zed (case-insensitive), a YYYY.N release from
-// 2023.1 on ("2023.1", "2024.1", "2026.1"), or "master" (newer than any
-// numbered release).
+// ParseRelease parses a glance (OpenStack) release: kolla-ansible's
+// openstack_release values that kolla.glance.backends takes ("2024.1",
+// "2025.1", "2025.2", "2026.1", "master"), any other YYYY.N release from
+// 2023.1 on, or a code name of the first series, austin to zed
+// (case-insensitive). "master" is newer than any numbered release.
 func ParseRelease(s string) (Release, error) {
 	l := strings.ToLower(s)
 	for i, n := range codeNames {
@@ -65,7 +66,7 @@ func ParseRelease(s string) (Release, error) {
 			return Release{ord: 27 + (y-2023)*2 + (n - 1), name: s}, nil
 		}
 	}
-	return Release{}, fmt.Errorf("glance_release %q is not a known release; use a code name up to zed (e.g. \"yoga\", \"zed\"), a YYYY.N release from 2023.1 on (e.g. \"2023.1\", \"2024.1\") or \"master\"", s)
+	return Release{}, fmt.Errorf("glance_release %q is not a known release; use kolla-ansible's openstack_release (\"2024.1\", \"2025.1\", \"2025.2\", \"2026.1\" or \"master\"), another YYYY.N release from 2023.1 on, or a code name up to zed (e.g. \"zed\")", s)
 }
 
 // String returns the release as parsed (code names in lower case).

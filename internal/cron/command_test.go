@@ -1,6 +1,7 @@
 package cron
 
 import (
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +37,7 @@ func TestParseRelease(t *testing.T) {
 		_, err := ParseRelease(bad)
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), "glance_release")
-		assert.Contains(t, err.Error(), "is not a known release; use a code name up to zed")
+		assert.Contains(t, err.Error(), `is not a known release; use kolla-ansible's openstack_release ("2024.1", "2025.1", "2025.2", "2026.1" or "master")`)
 	}
 }
 
@@ -45,7 +46,7 @@ func TestConfigFiles(t *testing.T) {
 	both := []string{"/etc/glance/glance-api.conf", "/etc/glance/glance-cache.conf"}
 	tests := map[string][]string{
 		"yoga": cacheOnly, "zed": cacheOnly, "2023.1": cacheOnly, "2023.2": cacheOnly,
-		"2024.1": both, "2024.2": both, "2025.1": both, "2026.1": both, "master": both,
+		"2024.1": both, "2024.2": both, "2025.1": both, "2025.2": both, "2026.1": both, "master": both,
 	}
 	for rel, want := range tests {
 		r, err := ParseRelease(rel)
@@ -80,6 +81,28 @@ func TestRenderCommand(t *testing.T) {
 			e := Entry{Name: tt.spec.Tool, Schedule: mustSchedule(t, "*/30 * * * *"), User: "root", Command: got}
 			require.NoError(t, e.Validate())
 		})
+	}
+}
+
+// TestRenderCommandKollaReleases: every openstack_release value of
+// kolla.glance.backends renders the 2024.1-and-later command (glance-api.conf
+// then glance-cache.conf: the centralized_db cache needs the database
+// connection and worker_self_reference_url of glance-api.conf).
+func TestRenderCommandKollaReleases(t *testing.T) {
+	want := map[string]string{
+		"2024.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2025.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2025.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2026.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"master": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		// Older releases the option also takes: glance-cache.conf alone.
+		"2023.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"zed":    "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+	}
+	for rel, cmd := range want {
+		got, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: rel})
+		require.NoError(t, err, rel)
+		assert.Equal(t, cmd, got, rel)
 	}
 }
 
@@ -166,9 +189,7 @@ func TestEntry(t *testing.T) {
 // TestRenderedCommandRunsInDash runs a rendered command through /bin/sh
 // (dash on Debian, as cron does) with fake engine and tool binaries.
 func TestRenderedCommandRunsInDash(t *testing.T) {
-	if _, err := exec.LookPath("flock"); err != nil {
-		t.Skip("flock (util-linux) not installed")
-	}
+	realpart.Commands(t, "flock", "util-linux", "flock")
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bin")
 	logs := filepath.Join(tmp, "logs")

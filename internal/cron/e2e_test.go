@@ -2,6 +2,7 @@ package cron
 
 import (
 	"fmt"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,14 +25,9 @@ func TestRealCronRunsWhatWeWrite(t *testing.T) {
 	if os.Getenv("KOLLA_GLANCE_CRON_E2E") != "1" {
 		t.Skip("set KOLLA_GLANCE_CRON_E2E=1 to run the real cron daemon (root, ~2 minutes)")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-	for _, b := range []string{"unshare", "cron", "flock", "mount"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed", b)
-		}
-	}
+	realpart.Root(t, "it mounts scratch directories over /etc/cron.d and /run")
+	realpart.Commands(t, "cron", "cron", "cron")
+	realpart.Commands(t, "unshare", "util-linux, mount", "unshare", "flock", "mount")
 	d := t.TempDir()
 	for _, sub := range []string{"crond", "run/lock", "bin", "logs", "spool", "out"} {
 		require.NoError(t, os.MkdirAll(filepath.Join(d, sub), 0o755))

@@ -2,6 +2,7 @@ package cron
 
 import (
 	"errors"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,9 +238,7 @@ func TestLockCounterUnderContention(t *testing.T) {
 }
 
 func TestLockExcludesOtherProcesses(t *testing.T) {
-	if _, err := exec.LookPath("flock"); err != nil {
-		t.Skip("flock (util-linux) not installed")
-	}
+	realpart.Commands(t, "flock", "util-linux", "flock")
 	dir := t.TempDir()
 	unlock, err := Lock(dir)
 	require.NoError(t, err)

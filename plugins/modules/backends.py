@@ -8,12 +8,13 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: backends
-short_description: Compute Glance's store backends, default store and glance-api hosts as kolla-ansible does, with its gaps fixed
+short_description: Compute Glance's store backends, default store, glance-api hosts and image cache settings as a given kolla-ansible release does, with its gaps fixed
 version_added: 0.1.0
 description:
-  - Takes kolla-ansible's Glance backend variables and returns the enabled_backends list and its glance-api.conf value, the default backend, the hosts that may run glance-api and the per-store glance-api.conf sections as data, so a role template needs no store logic of its own.
-  - 'Decisions match kolla-ansible: enabled_backends order s3, file, http, vmware, cinder, swift, then the enabled ceph entries; default precedence vmware > ceph > swift > s3 > file; the file store on by default only when ceph, swift, vmware and s3 are all off; glance-api on the first host only when the file store is on and not shared.'
-  - 'Fixes upstream gaps: only enabled ceph entries are enabled or get sections, and the default is the first enabled one; s3 settings must be non-empty; a default that is not enabled, no image store at all, duplicate names and contradictory settings are errors, all reported together in one message.'
+  - Takes kolla-ansible's Glance backend variables and returns the enabled_backends list and its glance-api.conf value, the default backend, the hosts that may run glance-api, the per-store glance-api.conf sections and the image cache settings as data, so a role template needs no store logic of its own.
+  - 'Decisions match the glance role of openstack_release (2024.1, 2025.1, 2025.2, 2026.1 or master): enabled_backends order s3, file, http, vmware, cinder, swift, then the enabled ceph entries; the default by precedence vmware > ceph > swift > s3 > file over the stores the release has; the file store on by default only when the release''s other image stores are all off; glance-api on the first host only when the file store is on and not shared, unless api_hosts_override (glance_api_hosts) says otherwise.'
+  - Refuses, with a result carrying refused=true and the reasons, what the release no longer has (swift from 2025.1, vmware from 2025.2), a glance_api_hosts override that puts several glance-api on an unshared file store, and with the image cache on a paste flavor without C(cache).
+  - 'Fixes upstream gaps: only enabled ceph entries are enabled or get sections, and the default is the first enabled one; s3 settings must be non-empty; a default that is not enabled, no image store at all, duplicate names, contradictory settings and two glance-api hosts with one worker_self_reference_url are errors, all reported together in one message.'
   - 'A compute-only module: by default it runs on the controller without a remote round trip (set the variable kolla_glance_compute_on=target to run it on the target).'
 options:
   api_hosts:
@@ -22,6 +23,28 @@ options:
     type: list
     elements: str
     required: true
+  api_hosts_override:
+    description:
+      - 'glance_api_hosts when the operator set it: the hosts that run glance-api, in order, each of them in api_hosts. Null (the default) derives them. Several hosts on a file store that is not shared are refused.'
+    type: list
+    elements: str
+    required: false
+  api_interface_addresses:
+    description:
+      - 'Each glance-api host''s API address (kolla''s api_interface_address), by inventory host name; an IPv6 address is put in brackets. Required for every host that runs glance-api when image_cache is true: it makes the host''s worker_self_reference_url.'
+    type: dict
+    required: false
+  api_port:
+    description:
+      - glance_api_port, the port of worker_self_reference_url.
+    type: int
+    required: false
+    default: 9292
+  api_ports:
+    description:
+      - A host's own API port by inventory host name, where it differs from api_port (a glance_api_port set per host).
+    type: dict
+    required: false
   ceph:
     description:
       - glance_backend_ceph.
@@ -30,7 +53,7 @@ options:
     default: false
   ceph_backends:
     description:
-      - 'glance_ceph_backends: one entry per Ceph cluster. Only entries with enabled true count, and only when ceph is on.'
+      - 'glance_ceph_backends: one entry per Ceph cluster. Only entries with enabled true count, and only when ceph is on. On 2024.1, whose entries have no pool or user, give every entry ceph_glance_pool_name and ceph_glance_user.'
     type: list
     elements: dict
     required: false
@@ -92,7 +115,7 @@ options:
     required: false
   file:
     description:
-      - glance_backend_file. Null (the default) means on unless ceph, swift, vmware or s3 is on.
+      - 'glance_backend_file. Null (the default) applies the release''s rule: on unless ceph or s3 is on (and, where the release has them, swift or vmware).'
     type: bool
     required: false
   file_datadir_shared:
@@ -114,10 +137,27 @@ options:
     default: true
   image_cache:
     description:
-      - enable_glance_image_cache; only used for warnings (the cache is not recommended with ceph).
+      - enable_glance_image_cache. When true, the result carries the cache settings (Glance's centralized_db cache, kolla-ansible 2024.1 on), which need api_interface_addresses; with ceph it also warns (the cache is not recommended with ceph).
     type: bool
     required: false
     default: false
+  openstack_release:
+    description:
+      - 'openstack_release: the kolla-ansible release whose glance role''s rules apply. Swift is a store up to 2024.1 and vmware up to 2025.1; the [cinder] section is rendered from 2026.1; on 2024.1 every ceph section uses one pool and one user. The default is the newest stable release.'
+    type: str
+    required: false
+    default: "2026.1"
+    choices:
+      - "2024.1"
+      - "2025.1"
+      - "2025.2"
+      - "2026.1"
+      - master
+  paste_flavor:
+    description:
+      - 'The [paste_deploy] flavor when the image cache is on. Null (the default) is kolla''s C(keystone+cachemanagement). A flavor without C(cache) is refused: Glance then skips its worker_self_reference_url startup check and the migration of an old sqlite cache.'
+    type: str
+    required: false
   s3:
     description:
       - glance_backend_s3. Then s3_url, s3_bucket, s3_access_key and s3_secret_key must be non-empty.
@@ -147,7 +187,7 @@ options:
     required: false
   swift:
     description:
-      - glance_backend_swift.
+      - glance_backend_swift (kolla-ansible 2024.1, where it defaults to enable_swift). Refused from 2025.1.
     type: bool
     required: false
     default: false
@@ -157,9 +197,15 @@ options:
     type: str
     required: false
     default: RegionOne
+  tls_backend:
+    description:
+      - 'glance_enable_tls_backend: worker_self_reference_url uses https.'
+    type: bool
+    required: false
+    default: false
   vmware:
     description:
-      - glance_backend_vmware.
+      - glance_backend_vmware (up to kolla-ansible 2025.1). Refused from 2025.2.
     type: bool
     required: false
     default: false
@@ -198,6 +244,7 @@ attributes:
       - posix
 notes:
   - 'Warnings: ceph together with the image cache (nova copies images straight from ceph, so the cache only wastes storage); the file store pinning glance-api to the first host while api_hosts has several.'
+  - A refusal fails the task with refused=true and reasons (one sentence each, naming the globals.yml variable and the option); argument errors (types, choices, unknown options, empty or contradictory values) fail without them.
 seealso:
   - module: kolla.glance.upgrade_plan
   - module: kolla.glance.cache_cron
@@ -208,7 +255,9 @@ author:
 EXAMPLES = r'''
 - name: Select Glance backends from kolla-ansible's variables
   kolla.glance.backends:
+    openstack_release: "{{ openstack_release | default('2026.1') }}"
     api_hosts: "{{ groups['glance-api'] }}"
+    api_hosts_override: "{{ glance_api_hosts | default(omit) }}"
     file: "{{ glance_backend_file | default(omit) }}"
     ceph: "{{ glance_backend_ceph | default('no') }}"
     s3: "{{ glance_backend_s3 | default('no') }}"
@@ -226,23 +275,73 @@ EXAMPLES = r'''
       - {name: ceph2-rbd, cluster: ceph2}
   register: multi_ceph
 
-- name: Show the enabled_backends line of glance-api.conf
+- name: The image cache on three hosts sharing an NFS data dir
+  kolla.glance.backends:
+    api_hosts: [control01, control02, control03]
+    file_datadir_volume: /mnt/nfs/glance
+    image_cache: true
+    api_interface_addresses:
+      control01: 192.0.2.11
+      control02: 192.0.2.12
+      control03: 192.0.2.13
+  register: with_cache
+
+- name: kolla-ansible 2024.1, where Swift is still a store (glance_backend_swift defaults to enable_swift)
+  kolla.glance.backends:
+    openstack_release: "2024.1"
+    api_hosts: [control01, control02, control03]
+    swift: "{{ glance_backend_swift | default(enable_swift | default('no')) }}"
+
+- name: Show the enabled_backends line and a worker_self_reference_url of glance-api.conf
   ansible.builtin.debug:
-    msg: "enabled_backends = {{ glance_backends.enabled_backends_conf }}"
+    msg:
+      - "enabled_backends = {{ glance_backends.enabled_backends_conf }}"
+      - "worker_self_reference_url = {{ with_cache.cache.worker_self_reference_url.control01 }}"
 '''
 
 RETURN = r'''
 api_hosts:
   description:
-    - 'Hosts that run glance-api: only the first host when the file store is on and not shared, else all, in order.'
+    - 'Hosts that run glance-api: api_hosts_override when given; else only the first host when the file store is on and not shared, else all, in order.'
   returned: success
   type: list
   elements: str
   sample:
     - control01
+cache:
+  description:
+    - The image cache settings glance-api.conf needs.
+  returned: success, when image_cache is true
+  type: dict
+  contains:
+    driver:
+      description:
+        - image_cache_driver.
+      returned: always
+      type: str
+      sample: centralized_db
+    flavor:
+      description:
+        - The [paste_deploy] flavor; it contains C(cache).
+      returned: always
+      type: str
+      sample: keystone+cachemanagement
+    image_cache_dir:
+      description:
+        - image_cache_dir.
+      returned: always
+      type: str
+      sample: /var/lib/glance/image-cache
+    worker_self_reference_url:
+      description:
+        - Each glance-api host's worker_self_reference_url, by host; no two are equal.
+      returned: always
+      type: dict
+      sample:
+        control01: http://192.0.2.11:9292
 default_backend:
   description:
-    - 'The default store: default_backend when given, else vmware > ceph (first enabled entry) > swift > s3 > file.'
+    - 'The default store: default_backend when given, else vmware > ceph (first enabled entry) > swift > s3 > file over the stores the release has.'
   returned: success
   type: str
   sample: file
@@ -284,6 +383,20 @@ file_enabled:
   description:
     - Whether the file store is on.
   returned: success
+  type: bool
+  sample: true
+reasons:
+  description:
+    - One sentence per refusal.
+  returned: failure, when a setting is refused
+  type: list
+  elements: str
+  sample:
+    - 'vmware was removed in kolla-ansible 2025.2: set glance_backend_vmware to no and choose ceph, s3 or file instead (...)'
+refused:
+  description:
+    - True when the task failed because a setting is refused rather than malformed; msg then starts with the first reason.
+  returned: failure, when a setting is refused
   type: bool
   sample: true
 rolling_upgrade_safe:

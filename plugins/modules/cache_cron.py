@@ -62,7 +62,7 @@ options:
     default: glance
   glance_release:
     description:
-      - 'The OpenStack release of Glance (openstack_release: C(zed), C(2024.1), ...). It picks the config files the tools need: up to 2023.2 glance-cache.conf; from 2024.1 glance-api.conf then glance-cache.conf, because a lone --config-file drops the default files.'
+      - 'The OpenStack release of Glance: kolla-ansible''s openstack_release, the same values as kolla.glance.backends takes (C(2024.1), C(2025.1), C(2025.2), C(2026.1), C(master)), or an older one (C(zed), C(2023.1), C(2023.2)). It picks the config files the tools need: up to 2023.2 glance-cache.conf; from 2024.1 (Glance''s centralized_db cache, which needs the database connection and worker_self_reference_url of glance-api.conf) glance-api.conf then glance-cache.conf, because a lone --config-file drops the default files.'
     type: str
     required: false
     default: "2026.1"

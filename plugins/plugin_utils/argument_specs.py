@@ -12,6 +12,20 @@ ARGUMENT_SPECS = {
                 "required": True,
                 "type": "list",
             },
+            "api_hosts_override": {
+                "elements": "str",
+                "type": "list",
+            },
+            "api_interface_addresses": {
+                "type": "dict",
+            },
+            "api_port": {
+                "default": 9292,
+                "type": "int",
+            },
+            "api_ports": {
+                "type": "dict",
+            },
             "ceph": {
                 "default": False,
                 "type": "bool",
@@ -84,6 +98,20 @@ ARGUMENT_SPECS = {
                 "default": False,
                 "type": "bool",
             },
+            "openstack_release": {
+                "choices": [
+                    "2024.1",
+                    "2025.1",
+                    "2025.2",
+                    "2026.1",
+                    "master",
+                ],
+                "default": "2026.1",
+                "type": "str",
+            },
+            "paste_flavor": {
+                "type": "str",
+            },
             "s3": {
                 "default": False,
                 "type": "bool",
@@ -108,6 +136,10 @@ ARGUMENT_SPECS = {
             "swift_store_region": {
                 "default": "RegionOne",
                 "type": "str",
+            },
+            "tls_backend": {
+                "default": False,
+                "type": "bool",
             },
             "vmware": {
                 "default": False,

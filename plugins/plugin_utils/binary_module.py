@@ -6,17 +6,23 @@
 One action plugin per module subclasses BinaryModuleAction and names its
 module. The base class:
 
-* validates the task's arguments on the controller against the argument
-  spec generated from the module's Go declaration (argument_specs.py), so an
-  invalid task fails before anything is transferred, with every problem in
-  one message;
+* validates the task's arguments on the controller (argument_validation.py)
+  so that an invalid task fails before anything is transferred, with every
+  problem in one message;
 * picks the binary built for the target's platform (gathered facts when
   present, ``uname -sm`` otherwise) and fails clearly when there is none;
-* runs it through Ansible's normal module execution, with check mode and
-  async support, and removes the remote temp dir afterwards;
+* runs it through Ansible's normal module execution (``_execute_module``),
+  with check mode and async support, and removes the remote temp dir;
 * for compute-only modules, runs the controller's binary locally instead
   (no transfer, no remote round trip) unless the variable
   ``kolla_glance_compute_on`` is ``target`` or the task is async.
+
+It uses only the parts of ActionBase that ansible-core's own action plugins
+use and that have kept their signatures from 2.14 to 2.22: ``run``,
+``_execute_module``, ``_low_level_execute_command``, ``_remove_tmp_path``,
+``_task``, ``_templar``, ``_connection``. The controller run builds its
+``_ansible_*`` keys and parses the module's output itself
+(docs/decisions.md, "ansible-core 2.14 to 2.22").
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -28,89 +34,33 @@ import shutil
 import subprocess
 import tempfile
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import NoLogError, UnsupportedError
-from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
+from ansible.release import __version__ as ANSIBLE_VERSION
+from ansible.utils.display import Display
 
-from ansible_collections.kolla.glance.plugins.plugin_utils.argument_specs import ARGUMENT_SPECS
-
-COLLECTION = "kolla.glance"
+from ansible_collections.kolla.glance.plugins.plugin_utils.argument_validation import (
+    COLLECTION, ArgumentError, validate_args)
 
 # uname -m / ansible_architecture spellings -> the suffix of the built binary.
 _ARCH_ALIASES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
+_MODULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "modules")
 
 
-def _strict_str(value):
-    """str as the Go modules coerce it: numbers convert, everything else that
-    is not a string (booleans, lists, dicts) is refused instead of being
-    turned into its Python repr."""
-    if isinstance(value, string_types):
-        if u"\x00" in value:
-            raise TypeError("the value contains a NUL byte")
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    raise TypeError("'%r' is not a string and conversion is not allowed" % (value,))
-
-
-_strict_str.__name__ = "str"
-
-
-def _strict_int(value):
-    """int without Python's bool-is-an-int quirk, as the Go modules do."""
-    if isinstance(value, bool):
-        raise TypeError("%s cannot be converted to an int" % type(value))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, string_types):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise TypeError("%s cannot be converted to an int" % type(value))
-
-
-_strict_int.__name__ = "int"
-
-# 'path' is not expanded on the controller: ~ and $VARS belong to the target,
-# where the module expands them.
-_TYPE_OVERRIDES = {"str": _strict_str, "path": _strict_str, "int": _strict_int}
-
-
-def controller_spec(spec):
-    """Return a copy of a generated option spec with the Go modules' type
-    rules, for ArgumentSpecValidator."""
-    out = {}
-    for name, option in spec.items():
-        option = dict(option)
-        for key in ("type", "elements"):
-            if option.get(key) in _TYPE_OVERRIDES:
-                option[key] = _TYPE_OVERRIDES[option[key]]
-        if "options" in option:
-            option["options"] = controller_spec(option["options"])
-        out[name] = option
-    return out
-
-
-def _format_errors(messages):
-    if len(messages) == 1:
-        return messages[0]
-    return "%d problems with the arguments: %s" % (len(messages), "; ".join(messages))
-
-
-def _plain(value):
-    """Strip Ansible's YAML and unsafe wrappers (AnsibleUnicode, ...) so that
-    type errors name plain Python types, as the modules do."""
-    if isinstance(value, dict):
-        return dict((_plain(k), _plain(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, string_types):
-        return str(value)
-    return value
+def parse_module_output(stdout, stderr, rc):
+    """The result of a module run: its one JSON object, or a failure that
+    carries what it printed (as Ansible reports a module it cannot parse)."""
+    try:
+        data = json.loads(stdout)
+        if not isinstance(data, dict):
+            raise ValueError("the module printed a JSON %s, not an object" % type(data).__name__)
+    except ValueError as e:
+        return {"failed": True, "changed": False,
+                "msg": "MODULE FAILURE: the module's output is not one JSON object (%s). "
+                       "See stdout/stderr for the exact error" % e,
+                "module_stdout": stdout, "module_stderr": stderr, "rc": rc}
+    return dict((k, v) for k, v in data.items() if not k.startswith("_ansible_"))
 
 
 class BinaryModuleAction(ActionBase):
@@ -140,6 +90,11 @@ class BinaryModuleAction(ActionBase):
                 return result
             system, arch = self._target_platform(task_vars)
             binary = self._find_binary(system, arch)[0]
+        except ArgumentError as e:
+            # The module's own result for argument problems.
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+            result.update(failed=True, changed=False, msg=str(e), argument_errors=e.problems)
+            return result
         except AnsibleActionFail as e:
             # Fail like a module does: failed and msg, no bogus traceback.
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -157,25 +112,7 @@ class BinaryModuleAction(ActionBase):
     # -- validation -------------------------------------------------------
 
     def _validate(self):
-        generated = ARGUMENT_SPECS[self.MODULE]
-        kwargs = dict((k, v) for k, v in generated.items() if k != "argument_spec")
-        validator = ArgumentSpecValidator(controller_spec(generated["argument_spec"]), **kwargs)
-        validation = validator.validate(_plain(self._task.args))
-        messages = []
-        errors = list(validation.errors)
-        for error in errors:
-            if isinstance(error, NoLogError) and len(errors) > 1:
-                # 2.14 adds a second, option-less error for a malformed
-                # sub-spec value; the type error already names the option.
-                continue
-            msg = str(error)
-            if isinstance(error, UnsupportedError):
-                msg = "Unsupported parameters for (%s.%s) module: %s" % (COLLECTION, self.MODULE, msg)
-            messages.append(msg)
-        if messages:
-            # A secret echoed in a type error is masked, as the modules do.
-            raise AnsibleActionFail(remove_values(_format_errors(messages), validation._no_log_values))
-        return validation.validated_parameters
+        return validate_args(self.MODULE, self._task.args)
 
     # -- where to run -----------------------------------------------------
 
@@ -204,31 +141,43 @@ class BinaryModuleAction(ActionBase):
     def _find_binary(self, system, arch):
         """Return the module name and path of the binary built for a platform."""
         suffix = "%s_%s" % (system.lower(), _ARCH_ALIASES.get(arch, arch))
-        name = "%s.%s_%s" % (COLLECTION, self.MODULE, suffix)
-        found = self._shared_loader_obj.module_loader.find_plugin_with_context(name)
-        if not found.resolved:
+        path = os.path.join(_MODULES_DIR, "%s_%s" % (self.MODULE, suffix))
+        if not os.path.isfile(path):
             raise AnsibleActionFail(
                 "%s.%s has no binary for %s/%s: %s_%s is not in the collection's plugins/modules "
                 "(built: %s). Build it with `make dist`, or run the task on a linux x86_64 or aarch64 host."
                 % (COLLECTION, self.MODULE, system, arch, self.MODULE, suffix, ", ".join(self._built()) or "none"))
-        return name, found.plugin_resolved_path
+        return "%s.%s_%s" % (COLLECTION, self.MODULE, suffix), path
 
     def _built(self):
-        modules_dir = os.path.join(os.path.dirname(os.path.dirname(__file__)), "modules")
         prefix = self.MODULE + "_"
         try:
-            return sorted(n for n in os.listdir(modules_dir) if n.startswith(prefix) and not n.endswith(".py"))
+            return sorted(n for n in os.listdir(_MODULES_DIR) if n.startswith(prefix) and not n.endswith(".py"))
         except OSError:
             return []
 
     # -- controller execution ---------------------------------------------
 
+    def _internal_args(self, name):
+        """The _ansible_* keys the Go SDK reads, from the task itself: what
+        _execute_module would send, for a run with no remote temp dir."""
+        return {
+            "_ansible_check_mode": bool(self._task.check_mode),
+            "_ansible_diff": bool(self._task.diff),
+            "_ansible_no_log": bool(self._task.no_log),
+            "_ansible_debug": bool(C.DEFAULT_DEBUG),
+            "_ansible_verbosity": Display().verbosity,
+            "_ansible_version": ANSIBLE_VERSION,
+            "_ansible_module_name": name,
+            "_ansible_keep_remote_files": False,
+            "_ansible_tmpdir": None,
+            "_ansible_remote_tmp": tempfile.gettempdir(),
+        }
+
     def _run_on_controller(self, module_args, task_vars):
         name, path = self._find_binary(platform.system(), platform.machine())
         args = dict(module_args)
-        self._update_module_args(name, args, task_vars)  # adds the _ansible_* keys in place
-        args["_ansible_tmpdir"] = None
-        args["_ansible_remote_tmp"] = tempfile.gettempdir()
+        args.update(self._internal_args(name))
         workdir = tempfile.mkdtemp(prefix="kolla-glance-")
         try:
             args_path = os.path.join(workdir, "args")
@@ -244,9 +193,5 @@ class BinaryModuleAction(ActionBase):
                                   stderr=subprocess.PIPE, cwd=workdir, check=False)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        data = self._parse_returned_data({
-            "stdout": proc.stdout.decode("utf-8", "replace"),
-            "stderr": proc.stderr.decode("utf-8", "replace"),
-            "rc": proc.returncode,
-        })
-        return dict((k, v) for k, v in data.items() if not k.startswith("_ansible_"))
+        return parse_module_output(proc.stdout.decode("utf-8", "replace"),
+                                   proc.stderr.decode("utf-8", "replace"), proc.returncode)

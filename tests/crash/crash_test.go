@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -97,9 +98,7 @@ func binary(t *testing.T) string {
 
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (tmpfs mounts; cron.d files owned by root)")
-	}
+	realpart.Root(t, "tmpfs mounts; cron.d files owned by root")
 }
 
 // argsFile writes module arguments as Ansible does for a binary module:

@@ -6,12 +6,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,13 +24,41 @@ func recapHostOK(host string) *regexp.Regexp {
 	return regexp.MustCompile(regexp.QuoteMeta(host) + `\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s`)
 }
 
-// splayOffsets is the documented splay formula, computed here on its own:
-// h = FNV-1a 32 of seed NUL job; minute = h mod 60; hour = (h div 60) mod 6.
-func splayOffsets(seed, job string) (minute, hour uint32) {
-	h := fnv.New32a()
-	h.Write([]byte(seed + "\x00" + job))
-	v := h.Sum32()
-	return v % 60, (v / 60) % 6
+// cronLine is one splayed entry of the module's file: the schedule fields
+// and the engine it calls.
+var cronLine = regexp.MustCompile(`^(\S+) (\S+) \* \* \* root flock -n /run/lock/kolla-glance-(glance-cache-(?:pruner|cleaner))-glance_api\.lock (\S+) exec --user glance glance_api sh -c 'exec (glance-cache-(?:pruner|cleaner)) --config-file /etc/glance/glance-cache\.conf >>/var/log/kolla/glance/(glance-cache-(?:pruner|cleaner))\.log 2>&1'$`)
+
+// splayedSchedules reads a host's cron file and returns its pruner and
+// cleaner schedules, checking each line's shape on the way: the tool named
+// three times alike, and an engine that is "docker" or the absolute path
+// of an executable docker (what cron's PATH would not find).
+func splayedSchedules(t *testing.T, path string) (pruner, cleaner [2]string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 4 || lines[0] != "#Ansible: glance-cache-pruner" || lines[2] != "#Ansible: glance-cache-cleaner" {
+		t.Fatalf("%s: want two managed entries, pruner then cleaner:\n%s", path, b)
+	}
+	for i, want := range []string{"glance-cache-pruner", "glance-cache-cleaner"} {
+		m := cronLine.FindStringSubmatch(lines[2*i+1])
+		if m == nil || m[3] != want || m[5] != want || m[6] != want {
+			t.Fatalf("%s: line %q is not a %s entry", path, lines[2*i+1], want)
+		}
+		if engine := m[4]; engine != "docker" {
+			if info, err := os.Stat(engine); err != nil || !filepath.IsAbs(engine) || filepath.Base(engine) != "docker" || info.Mode()&0o111 == 0 {
+				t.Errorf("%s: engine %q is neither docker nor an executable docker's absolute path", path, engine)
+			}
+		}
+		if i == 0 {
+			pruner = [2]string{m[1], m[2]}
+		} else {
+			cleaner = [2]string{m[1], m[2]}
+		}
+	}
+	return pruner, cleaner
 }
 
 func TestCacheCronPlaybook(t *testing.T) {
@@ -45,29 +74,38 @@ func TestCacheCronPlaybook(t *testing.T) {
 		"value of container_engine must be one of: docker, podman, got: lxc")
 	mustNotContain(t, r.out, "Traceback", "panicked")
 
-	// Each host's minutes are the documented function of its name.
-	cmd := func(tool string) string {
-		return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec --user glance glance_api sh -c 'exec " +
-			tool + " --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
-	}
+	// Splay, stated as properties: the pruner runs twice an hour at M and
+	// M+30 (0 <= M < 30), the cleaner once a day between 00:00 and 05:59;
+	// every host prunes at its own minutes; the same host name always gets
+	// the same schedule (a second run into another directory agrees).
 	seen := map[string]string{}
 	for _, host := range []string{"control01", "control02", "control03"} {
-		b, err := os.ReadFile(filepath.Join(e.scratch, "cache_cron", "splay", host, "kolla-glance-cache"))
-		if err != nil {
+		pruner, cleaner := splayedSchedules(t, filepath.Join(e.scratch, "cache_cron", "splay", host, "kolla-glance-cache"))
+		minutes := strings.Split(pruner[0], ",")
+		m0, err0 := strconv.Atoi(minutes[0])
+		if len(minutes) != 2 || err0 != nil || m0 < 0 || m0 >= 30 || minutes[1] != strconv.Itoa(m0+30) || pruner[1] != "*" {
+			t.Errorf("%s: pruner schedule %q is not M,M+30 * with 0 <= M < 30", host, pruner)
+		}
+		cm, errm := strconv.Atoi(cleaner[0])
+		ch, errh := strconv.Atoi(cleaner[1])
+		if errm != nil || errh != nil || cm < 0 || cm > 59 || ch < 0 || ch > 5 {
+			t.Errorf("%s: cleaner schedule %q is not a minute of 00:00-05:59", host, cleaner)
+		}
+		if other, dup := seen[pruner[0]]; dup {
+			t.Errorf("%s and %s prune at the same minutes %s", other, host, pruner[0])
+		}
+		seen[pruner[0]] = host
+		again := filepath.Join(e.scratch, "splay-again", host)
+		if err := os.MkdirAll(again, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		pm, _ := splayOffsets(host, "glance-cache-pruner")
-		cm, ch := splayOffsets(host, "glance-cache-cleaner")
-		want := fmt.Sprintf("#Ansible: glance-cache-pruner\n%d,%d * * * * root %s\n#Ansible: glance-cache-cleaner\n%d %d * * * root %s\n",
-			pm%30, pm%30+30, cmd("glance-cache-pruner"), cm, ch, cmd("glance-cache-cleaner"))
-		if string(b) != want {
-			t.Errorf("%s: splayed file\n%s\nwant\n%s", host, b, want)
+		if r := adHoc(e, "cache_cron", "glance_release=zed cleaner_schedule=@daily pruner_schedule='*/30 * * * *' splay_seed="+host+" cron_dir="+again); r.code != 0 {
+			t.Fatalf("second run for %s failed:\n%s", host, r.out)
 		}
-		key := fmt.Sprintf("%d", pm%30)
-		if other, dup := seen[key]; dup {
-			t.Errorf("%s and %s prune at the same minutes", other, host)
+		p2, c2 := splayedSchedules(t, filepath.Join(again, "kolla-glance-cache"))
+		if p2 != pruner || c2 != cleaner {
+			t.Errorf("%s: a second run gave %v/%v, the first %v/%v", host, p2, c2, pruner, cleaner)
 		}
-		seen[key] = host
 	}
 
 	// No temporary file survives anywhere in the scratch cron dirs.
@@ -91,18 +129,11 @@ func TestCacheCronPlaybook(t *testing.T) {
 // while the test holds the pruner's lock: the cleaner runs, the pruner is
 // skipped; the test releases the lock and the pruner runs the minute after.
 func TestRealCronRunsTheModulesFile(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: it mounts over /etc/cron.d in a private mount namespace and runs cron")
-	}
-	dockerBin, err := exec.LookPath("docker")
-	if err != nil {
-		t.Skip("docker is not installed")
-	}
-	for _, b := range []string{"unshare", "cron", "flock", "mount"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Fatalf("%s is not installed (Debian packages util-linux, mount, cron)", b)
-		}
-	}
+	realpart.Root(t, "it mounts over /etc/cron.d in a private mount namespace and runs cron")
+	realpart.Commands(t, "docker", "docker.io", "docker")
+	realpart.Commands(t, "cron", "cron", "cron")
+	realpart.Commands(t, "unshare", "util-linux, mount", "unshare", "flock", "mount")
+	dockerBin, _ := exec.LookPath("docker")
 	for _, p := range []string{"/etc/cron.d", "/etc/crontab", "/run/docker.sock"} {
 		if _, err := os.Stat(p); err != nil {
 			t.Fatalf("%s is missing: %v", p, err)
@@ -347,20 +378,4 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool,
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-}
-
-// cronDocker is how cache_cron writes the docker command: by name when
-// cron's PATH (/usr/bin:/bin) finds it, else by its absolute path.
-func cronDocker() string {
-	for _, dir := range []string{"/usr/bin", "/bin"} {
-		if _, err := os.Stat(dir + "/docker"); err == nil {
-			return "docker"
-		}
-	}
-	for _, dir := range []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/sbin", "/snap/bin", "/opt/bin"} {
-		if _, err := os.Stat(dir + "/docker"); err == nil {
-			return dir + "/docker"
-		}
-	}
-	return "docker"
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -58,6 +59,16 @@ func newEnv(t *testing.T) *env {
 	}}
 }
 
+// result is the part of an ad-hoc run's output that Ansible got back from
+// the task: 2.19 and later also echo the ad-hoc task's own arguments, as
+// typed on the command line, above it.
+func (r runResult) result() string {
+	if i := strings.Index(r.out, "=> {"); i >= 0 {
+		return r.out[i:]
+	}
+	return r.out
+}
+
 type runResult struct {
 	out  string
 	code int
@@ -94,9 +105,24 @@ func (e *env) playbook(target string, args ...string) runResult {
 	return r
 }
 
+// typeError is the want for ansible-core's type-conversion message, which
+// names the type as <class 'str'> up to 2.18 and as str from 2.19 on.
+func typeError(option, from, to string) string {
+	return "re:" + regexp.QuoteMeta("argument '"+option+"' is of type ") +
+		"(<class '" + from + "'>|" + from + ")" + regexp.QuoteMeta(" and we were unable to convert to "+to)
+}
+
+// mustContain checks that out holds each want: a plain substring, or a
+// regular expression after "re:".
 func mustContain(t *testing.T, out string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
+		if re, ok := strings.CutPrefix(w, "re:"); ok {
+			if !regexp.MustCompile(re).MatchString(out) {
+				t.Errorf("output does not match %q:\n%s", re, out)
+			}
+			continue
+		}
 		if !strings.Contains(out, w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}

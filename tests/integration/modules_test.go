@@ -48,7 +48,7 @@ func TestAdHocHostileStrings(t *testing.T) {
 		not          []string
 	}{
 		{"backends", "api_hosts= ceph=perhaps", []string{
-			"argument 'ceph' is of type <class 'str'> and we were unable to convert to bool: The value 'perhaps' is not a valid boolean",
+			typeError("ceph", "str", "bool: The value 'perhaps' is not a valid boolean"),
 		}, nil},
 		{"backends", "api_hosts=", []string{
 			"api_hosts[0]: empty host name; every item must be a non-empty inventory host name",
@@ -72,7 +72,7 @@ func TestAdHocHostileStrings(t *testing.T) {
 			"s3_access_key: s3 is on but s3_access_key is empty",
 		}, []string{"Zz9AdHocSecretZz", "s3_secret_key: s3 is on"}},
 		{"upgrade_plan", "api_hosts=a,b,c rolling=yes max_unavailable=many", []string{
-			"argument 'max_unavailable' is of type <class 'str'> and we were unable to convert to int",
+			typeError("max_unavailable", "str", "int"),
 		}, nil},
 		{"upgrade_plan", "api_hosts=a,b,c rolling=yes max_unavailable=3", []string{
 			"max_unavailable: must be between 1 and 2 (one less than the 3 api_hosts) in rolling mode, got 3",
@@ -91,7 +91,8 @@ func TestAdHocHostileStrings(t *testing.T) {
 				t.Fatalf("want ansible's exit code 2 for a failed task, got %d:\n%s", r.code, r.out)
 			}
 			mustContain(t, r.out, append([]string{"localhost | FAILED! =>", `"changed": false`}, c.want...)...)
-			mustNotContain(t, r.out, append([]string{"Traceback", "panicked", `"enabled_backends"`, `"steps"`}, c.not...)...)
+			mustNotContain(t, r.out, "Traceback", "panicked", `"enabled_backends"`, `"steps"`)
+			mustNotContain(t, r.result(), c.not...)
 		})
 	}
 
@@ -126,8 +127,8 @@ func TestUpgradePlanInvalidTransfersNothing(t *testing.T) {
 			}
 			mustContain(t, r.out,
 				"3 problems with the arguments: ",
-				"argument 'rolling' is of type <class 'str'> and we were unable to convert to bool: The value 'perhaps' is not a valid boolean",
-				"argument 'db_state' is of type <class 'str'> and we were unable to convert to int",
+				typeError("rolling", "str", "bool: The value 'perhaps' is not a valid boolean"),
+				typeError("db_state", "str", "int"),
 				"Unsupported parameters for (kolla.glance.upgrade_plan) module: bogus.")
 			mustNotContain(t, r.out, "PUT ", "AnsiballZ_", "upgrade_plan_linux_")
 			if n := strings.Count(r.out, "FAILED!"); n != 1 {

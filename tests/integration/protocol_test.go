@@ -14,6 +14,15 @@ func TestProtocolPlaybook(t *testing.T) {
 	e.playbook("protocol")
 }
 
+// TestModulesWithTheirDefaults: a task of each module with only its required
+// options passes, with no warning of any kind from ansible-core (a
+// deprecation of something the collection uses shows here first).
+func TestModulesWithTheirDefaults(t *testing.T) {
+	e := newEnv(t)
+	r := e.playbook("defaults")
+	mustNotContain(t, r.out, "[WARNING]", "[DEPRECATION WARNING]")
+}
+
 func TestNoLogMaskedAtVVV(t *testing.T) {
 	e := newEnv(t)
 	r := e.playbook("nolog", "-vvv")

@@ -7,7 +7,7 @@
 // reports a change; destroy always runs, even after a failure.
 //
 //	go test -tags molecule ./tests/molecule/                 # every scenario
-//	go test -tags molecule ./tests/molecule/ -run /file-single  # one
+//	go test -tags molecule ./tests/molecule/ -run /default  # one scenario
 package molecule
 
 import (
@@ -28,6 +28,10 @@ import (
 
 // config is the part of molecule.yml the harness needs.
 type config struct {
+	Dependency struct {
+		Name    string `yaml:"name"`
+		Enabled *bool  `yaml:"enabled"`
+	} `yaml:"dependency"`
 	Driver struct {
 		Name string `yaml:"name"`
 	} `yaml:"driver"`
@@ -42,6 +46,65 @@ type config struct {
 	Scenario struct {
 		TestSequence []string `yaml:"test_sequence"`
 	} `yaml:"scenario"`
+}
+
+// moleculeActions are the actions current molecule (6 and later, 25.x,
+// 26.x) runs in a test_sequence; "lint" went with molecule 6.
+var moleculeActions = map[string]bool{
+	"dependency": true, "cleanup": true, "destroy": true, "syntax": true, "create": true,
+	"prepare": true, "converge": true, "idempotence": true, "side_effect": true,
+	"verify": true, "check": true,
+}
+
+// optionalActions are the ones molecule skips, saying so, when the
+// scenario configures no playbook for them.
+var optionalActions = map[string]bool{"cleanup": true, "prepare": true, "side_effect": true}
+
+// checkConfig refuses what current molecule refuses, with its words where
+// it has them, and what this harness cannot do (a Galaxy dependency).
+func checkConfig(cfg config) error {
+	switch cfg.Driver.Name {
+	case "default":
+	case "":
+		return fmt.Errorf("driver.name is missing (current molecule's driver for scenarios that manage their own hosts is \"default\")")
+	default:
+		return fmt.Errorf("Failed to find driver %s. Please ensure that the driver is correctly installed. "+
+			"(molecule 6 renamed \"delegated\" to \"default\"; this harness runs the default driver)", cfg.Driver.Name)
+	}
+	if cfg.Provisioner.Name != "" && cfg.Provisioner.Name != "ansible" {
+		return fmt.Errorf("provisioner %q: molecule's only provisioner is ansible", cfg.Provisioner.Name)
+	}
+	if cfg.Provisioner.Inventory.Links["hosts"] == "" {
+		return fmt.Errorf("provisioner.inventory.links.hosts is required: the scenario's hosts are an inventory file")
+	}
+	if cfg.Dependency.Enabled == nil || *cfg.Dependency.Enabled {
+		return fmt.Errorf("dependency %q is enabled: set dependency.enabled to false (no Galaxy here)", cfg.Dependency.Name)
+	}
+	if len(cfg.Scenario.TestSequence) == 0 {
+		return fmt.Errorf("scenario.test_sequence is empty")
+	}
+	for _, action := range cfg.Scenario.TestSequence {
+		if !moleculeActions[action] {
+			return fmt.Errorf("test_sequence step %q: current molecule has no such action", action)
+		}
+	}
+	for _, action := range []string{"create", "destroy", "converge"} {
+		if cfg.Provisioner.Playbooks[action] == "" {
+			return fmt.Errorf("provisioner.playbooks.%s is required: the default driver with managed hosts runs the scenario's own %s playbook", action, action)
+		}
+	}
+	return nil
+}
+
+// ephemeralDir is where molecule keeps a scenario's state:
+// $XDG_CACHE_HOME/molecule/<project>/<scenario> (~/.cache by default).
+func ephemeralDir(root, name string) string {
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(cache, "molecule", filepath.Base(root), name)
 }
 
 var recapChanged = regexp.MustCompile(`(?m)^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)`)
@@ -95,14 +158,11 @@ func runScenario(t *testing.T, root, name string) string {
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("molecule.yml: %v", err)
 	}
-	if cfg.Driver.Name != "delegated" || cfg.Provisioner.Name != "ansible" {
-		t.Fatalf("driver %q / provisioner %q: the harness runs delegated scenarios with the ansible provisioner", cfg.Driver.Name, cfg.Provisioner.Name)
+	if err := checkConfig(cfg); err != nil {
+		t.Fatalf("molecule/%s/molecule.yml: %v", name, err)
 	}
 	inventory := cfg.Provisioner.Inventory.Links["hosts"]
-	if inventory == "" {
-		t.Fatal("provisioner.inventory.links.hosts is required")
-	}
-	ephemeral := filepath.Join(os.TempDir(), "kolla-glance-molecule", name)
+	ephemeral := ephemeralDir(root, name)
 	_ = os.RemoveAll(ephemeral)
 	coll := filepath.Join(ephemeral, "collections", "ansible_collections", "kolla")
 	if err := os.MkdirAll(coll, 0o755); err != nil {
@@ -127,16 +187,26 @@ func runScenario(t *testing.T, root, name string) string {
 		env = append(env, k+"="+v)
 	}
 	runs := map[string]int{}
-	play := func(action string) (string, error) {
+	// playbook is the scenario's playbook for an action ("" when molecule
+	// would find none: provisioner.playbooks, else <action>.yml beside
+	// molecule.yml).
+	playbook := func(action string) string {
 		pb, ok := cfg.Provisioner.Playbooks[action]
 		if !ok {
 			pb = action + ".yml"
 		}
 		path := filepath.Join(dir, pb)
 		if _, err := os.Stat(path); err != nil {
-			return "", fmt.Errorf("%s: playbook %s: %w", action, pb, err)
+			return ""
 		}
-		cmd := exec.Command("ansible-playbook", "-i", filepath.Join(dir, inventory), path)
+		return path
+	}
+	playArgs := func(action string, extra ...string) (string, error) {
+		path := playbook(action)
+		if path == "" {
+			return "", fmt.Errorf("%s: no playbook (provisioner.playbooks.%s or %s.yml)", action, action, action)
+		}
+		cmd := exec.Command("ansible-playbook", append([]string{"-i", filepath.Join(dir, inventory), path}, extra...)...)
 		cmd.Dir = dir
 		cmd.Env = env
 		var out bytes.Buffer
@@ -152,8 +222,16 @@ func runScenario(t *testing.T, root, name string) string {
 		if err != nil {
 			return out.String(), fmt.Errorf("%s failed (%v); log: %s\n%s", action, err, logPath, tail(out.String(), 120))
 		}
+		// ansible-core 2.19+ warns about what the next releases will refuse:
+		// none of that may come from the role or the scenarios.
+		for _, bad := range []string{"[DEPRECATION WARNING]", "Found variable using reserved name"} {
+			if strings.Contains(out.String(), bad) {
+				return out.String(), fmt.Errorf("%s printed %q; log: %s\n%s", action, bad, logPath, tail(out.String(), 60))
+			}
+		}
 		return out.String(), nil
 	}
+	play := func(action string) (string, error) { return playArgs(action) }
 	var phases []string
 	timed := func(action string, fn func() error) error {
 		start := time.Now()
@@ -161,12 +239,20 @@ func runScenario(t *testing.T, root, name string) string {
 		phases = append(phases, fmt.Sprintf("%s %.0fs", action, time.Since(start).Seconds()))
 		return err
 	}
+	// After a failure molecule (--destroy=always, its default) runs
+	// cleanup, when the scenario has one, then destroy.
 	destroyed := false
 	defer func() {
-		if !destroyed {
-			if _, err := play("destroy"); err != nil {
-				t.Errorf("destroy after failure: %v", err)
+		if destroyed {
+			return
+		}
+		if playbook("cleanup") != "" {
+			if _, err := play("cleanup"); err != nil {
+				t.Errorf("cleanup after failure: %v", err)
 			}
+		}
+		if _, err := play("destroy"); err != nil {
+			t.Errorf("destroy after failure: %v", err)
 		}
 	}()
 	for _, action := range cfg.Scenario.TestSequence {
@@ -189,9 +275,29 @@ func runScenario(t *testing.T, root, name string) string {
 				}
 				return nil
 			})
-		case "dependency", "syntax", "lint", "cleanup":
+		case "dependency":
+			phases = append(phases, "dependency disabled")
 			continue
+		case "syntax":
+			// every playbook the scenario has, not only converge's
+			err = timed(action, func() error {
+				for _, a := range []string{"create", "prepare", "converge", "side_effect", "verify", "cleanup", "destroy"} {
+					if playbook(a) == "" {
+						continue
+					}
+					if _, err := playArgs(a, "--syntax-check"); err != nil {
+						return fmt.Errorf("syntax: %w", err)
+					}
+				}
+				return nil
+			})
+		case "check":
+			err = timed(action, func() error { _, err := playArgs("converge", "--check"); return err })
 		default:
+			if optionalActions[action] && playbook(action) == "" {
+				phases = append(phases, action+" not configured")
+				continue
+			}
 			err = timed(action, func() error { _, err := play(action); return err })
 			if action == "destroy" {
 				destroyed = true

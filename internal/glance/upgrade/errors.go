@@ -1,51 +1,28 @@
 package upgrade
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"github.com/kolla-glance/kolla-glance/internal/textcheck"
-
-	"github.com/hashicorp/go-multierror"
 )
 
-// ErrInvalidInput is wrapped by every OptionError: errors.Is(err,
-// ErrInvalidInput) is true when Build rejected its input.
-var ErrInvalidInput = errors.New("invalid upgrade_plan input")
+// Build's problems are internal/problem's: argument problems (an invalid
+// option: always an error) and refusals (rolling requested but unsafe: an
+// error unless on_unsafe is legacy). errors.Is(err, problem.ErrArgument)
+// and errors.Is(err, problem.ErrRefused) tell them apart.
 
-// ErrUnsafe is wrapped by every RefusalError: errors.Is(err, ErrUnsafe) is
-// true when Build refused a rolling upgrade (on_unsafe=fail).
-var ErrUnsafe = errors.New("rolling upgrade unsafe")
+// refusedPrefix starts every refusal's message.
+const refusedPrefix = "rolling upgrade refused: "
 
-// OptionError is one invalid option. Option is the module option name
-// (api_hosts, database, max_unavailable, db_state, upgraded_hosts,
-// on_unsafe); Msg says what is wrong and what is accepted. Input errors are
-// errors whatever OnUnsafe says.
-type OptionError struct {
-	Option string
-	Msg    string
+// refusal is one reason a rolling upgrade is unsafe, and the options that
+// lead to it.
+type refusal struct {
+	options []string
+	reason  string
 }
-
-// Error renders "<option>: <message>".
-func (e *OptionError) Error() string { return e.Option + ": " + e.Msg }
-
-// Unwrap makes every OptionError match ErrInvalidInput.
-func (e *OptionError) Unwrap() error { return ErrInvalidInput }
-
-// RefusalError is one reason a rolling upgrade is unsafe. Options are the
-// module options that lead to it.
-type RefusalError struct {
-	Options []string
-	Reason  string
-}
-
-// Error renders "rolling upgrade refused: <reason>".
-func (e *RefusalError) Error() string { return "rolling upgrade refused: " + e.Reason }
-
-// Unwrap makes every RefusalError match ErrUnsafe.
-func (e *RefusalError) Unwrap() error { return ErrUnsafe }
 
 // fallbackWarningPrefix starts the warning Build adds for each refusal when
 // on_unsafe is legacy; the refusal's reason follows.
@@ -66,7 +43,7 @@ const (
 type checked struct {
 	upgraded  []bool // per APIHosts index: listed in UpgradedHosts
 	nUpgraded int
-	refusals  []*RefusalError // rolling requested but unsafe
+	refusals  []refusal // rolling requested but unsafe
 }
 
 // maxListed caps the names quoted in one message.
@@ -75,9 +52,9 @@ const maxListed = 10
 // check validates in. It returns every input error and, unless on_unsafe is
 // legacy, every refusal, aggregated in one error.
 func check(in Input) (checked, error) {
-	var errs []error
+	var errs problem.List
 	add := func(option, format string, args ...any) {
-		errs = append(errs, &OptionError{Option: option, Msg: fmt.Sprintf(format, args...)})
+		errs.Argument(option, "", format, args...)
 	}
 	n := len(in.APIHosts)
 	v := checked{upgraded: make([]bool, n)}
@@ -188,56 +165,24 @@ func check(in Input) (checked, error) {
 	// Refusals: rolling requested but unsafe.
 	if in.Rolling {
 		if in.FileBackend && !in.FileDatadirShared {
-			v.refusals = append(v.refusals, &RefusalError{
-				Options: []string{"file_backend", "file_datadir_shared"},
-				Reason:  reasonFileNotShared,
-			})
+			v.refusals = append(v.refusals, refusal{[]string{"file_backend", "file_datadir_shared"}, reasonFileNotShared})
 		}
 		if n == 1 {
-			v.refusals = append(v.refusals, &RefusalError{
-				Options: []string{"api_hosts"},
-				Reason:  fmt.Sprintf(reasonFewHostsFmt, n),
-			})
+			v.refusals = append(v.refusals, refusal{[]string{"api_hosts"}, fmt.Sprintf(reasonFewHostsFmt, n)})
 		}
 		if in.Database == DatabasePostgreSQL {
-			v.refusals = append(v.refusals, &RefusalError{
-				Options: []string{"database"},
-				Reason:  fmt.Sprintf(reasonDatabaseFmt, in.Database),
-			})
+			v.refusals = append(v.refusals, refusal{[]string{"database"}, fmt.Sprintf(reasonDatabaseFmt, in.Database)})
 		}
 	}
 	if in.OnUnsafe != OnUnsafeLegacy {
 		for _, r := range v.refusals {
-			errs = append(errs, r)
+			errs.Refuse(r.options, "%s%s", refusedPrefix, r.reason)
 		}
 	}
-	if len(errs) == 0 {
-		return v, nil
+	if err := errs.Err(); err != nil {
+		return checked{}, fmt.Errorf("glance upgrade plan: %w", err)
 	}
-	merr := &multierror.Error{Errors: errs, ErrorFormat: formatErrors}
-	return checked{}, fmt.Errorf("glance upgrade plan: %w", merr)
-}
-
-// formatErrors renders one error as itself, several on one line (Ansible's
-// msg is one line), numbered because messages contain semicolons:
-// "N problems: (1) a; (2) b".
-func formatErrors(es []error) string {
-	if len(es) == 1 {
-		return es[0].Error()
-	}
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(len(es)))
-	b.WriteString(" problems:")
-	for i, e := range es {
-		if i > 0 {
-			b.WriteByte(';')
-		}
-		b.WriteString(" (")
-		b.WriteString(strconv.Itoa(i + 1))
-		b.WriteString(") ")
-		b.WriteString(e.Error())
-	}
-	return b.String()
+	return v, nil
 }
 
 func plural(n int, word string) string {

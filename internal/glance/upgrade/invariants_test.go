@@ -3,6 +3,7 @@ package upgrade
 import (
 	"errors"
 	"fmt"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func TestInvariantsGenerated(t *testing.T) {
 		builds++
 		p, err := Build(in)
 		if refused(in) && onUnsafe == OnUnsafeFail {
-			if err == nil || !errors.Is(err, ErrUnsafe) || errors.Is(err, ErrInvalidInput) {
+			if err == nil || !errors.Is(err, problem.ErrRefused) || errors.Is(err, problem.ErrArgument) {
 				t.Fatalf("%s: want a refusal, got %v", desc(), err)
 			}
 			return

@@ -158,12 +158,12 @@ type Plan struct {
 
 // Build checks in and returns the ordered upgrade plan.
 //
-// Input errors (see OptionError) are always returned, whatever OnUnsafe says.
-// A rolling upgrade that is unsafe (see RefusalError) is an error when
+// Argument problems are always returned, whatever OnUnsafe says.
+// A rolling upgrade that is unsafe (a refusal) is an error when
 // OnUnsafe is "fail", and a legacy plan with one warning per reason when it
-// is "legacy". Every error Build returns is a *multierror.Error wrapped with
-// the prefix "glance upgrade plan: "; errors.Is(err, ErrInvalidInput) and
-// errors.Is(err, ErrUnsafe) tell the two kinds apart.
+// is "legacy". Every error Build returns is a *problem.Error wrapped with
+// the prefix "glance upgrade plan: "; errors.Is(err, problem.ErrArgument)
+// and errors.Is(err, problem.ErrRefused) tell the two kinds apart.
 //
 // Legacy plan: [set_log_bin_trust 1], stop every host, config every host,
 // db_sync once on the first host, start every host, wait_healthy every host,
@@ -187,7 +187,7 @@ func Build(in Input) (Plan, error) {
 	if rolling && len(v.refusals) > 0 {
 		// check returned an error for on_unsafe=fail: only legacy gets here.
 		for _, r := range v.refusals {
-			warnings = append(warnings, fallbackWarningPrefix+r.Reason)
+			warnings = append(warnings, fallbackWarningPrefix+r.reason)
 		}
 		rolling = false
 	}

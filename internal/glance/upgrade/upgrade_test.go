@@ -3,10 +3,10 @@ package upgrade
 import (
 	"encoding/json"
 	"errors"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -81,8 +81,8 @@ func TestRefusals(t *testing.T) {
 		t.Run(tc.name+"/fail", func(t *testing.T) {
 			_, err := Build(tc.in)
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrUnsafe))
-			assert.False(t, errors.Is(err, ErrInvalidInput))
+			assert.True(t, errors.Is(err, problem.ErrRefused))
+			assert.False(t, errors.Is(err, problem.ErrArgument))
 			msg := err.Error()
 			assert.True(t, strings.HasPrefix(msg, "glance upgrade plan: "), msg)
 			for _, r := range tc.reasons {
@@ -91,14 +91,13 @@ func TestRefusals(t *testing.T) {
 			if len(tc.reasons) == 1 {
 				assert.Equal(t, "glance upgrade plan: rolling upgrade refused: "+tc.reasons[0], msg)
 			} else {
-				assert.Contains(t, msg, "glance upgrade plan: 3 problems: (1) rolling upgrade refused: ")
+				// refusals read as refusals, one after another
+				assert.Equal(t, "glance upgrade plan: rolling upgrade refused: "+
+					strings.Join(tc.reasons, "; rolling upgrade refused: "), msg)
 			}
-			var merr *multierror.Error
-			require.True(t, errors.As(err, &merr))
-			require.Len(t, merr.Errors, len(tc.reasons))
-			var re *RefusalError
-			require.True(t, errors.As(merr.Errors[0], &re))
-			assert.NotEmpty(t, re.Options)
+			refusals := problem.Of(err).Refusals()
+			require.Len(t, refusals, len(tc.reasons))
+			assert.NotEmpty(t, refusals[0].Options)
 		})
 		t.Run(tc.name+"/legacy", func(t *testing.T) {
 			in := tc.in
@@ -188,11 +187,11 @@ func TestInputErrors(t *testing.T) {
 				_, err := Build(in)
 				require.Error(t, err)
 				assert.Equal(t, "glance upgrade plan: "+tc.want, err.Error())
-				assert.True(t, errors.Is(err, ErrInvalidInput))
-				assert.False(t, errors.Is(err, ErrUnsafe))
-				var oe *OptionError
-				require.True(t, errors.As(err, &oe))
-				assert.Equal(t, tc.want[:strings.Index(tc.want, ":")], oe.Option)
+				assert.True(t, errors.Is(err, problem.ErrArgument))
+				assert.False(t, errors.Is(err, problem.ErrRefused))
+				args := problem.Of(err).Arguments()
+				require.Len(t, args, 1)
+				assert.Equal(t, tc.want[:strings.Index(tc.want, ":")], args[0].Option)
 			})
 		}
 	}
@@ -211,7 +210,7 @@ func TestInputErrorsAggregated(t *testing.T) {
 	_, err := Build(in)
 	require.Error(t, err)
 	msg := err.Error()
-	assert.True(t, strings.HasPrefix(msg, "glance upgrade plan: 8 problems: (1) api_hosts: empty host name at index 1"), msg)
+	assert.True(t, strings.HasPrefix(msg, "glance upgrade plan: 8 problems with the arguments: (1) api_hosts: empty host name at index 1"), msg)
 	for _, frag := range []string{
 		`(2) api_hosts: duplicate hosts "a", "b"; each host must be listed once`,
 		`(3) database: must be one of mariadb, mysql, postgresql, sqlite, got "db2"`,
@@ -224,15 +223,10 @@ func TestInputErrorsAggregated(t *testing.T) {
 		assert.Contains(t, msg, frag)
 	}
 	assert.NotContains(t, msg, "refused") // an unknown engine is an input error, not a refusal
-	assert.True(t, errors.Is(err, ErrInvalidInput))
-	var merr *multierror.Error
-	require.True(t, errors.As(err, &merr))
+	assert.True(t, errors.Is(err, problem.ErrArgument))
 	options := []string{}
-	for _, e := range merr.Errors {
-		var oe *OptionError
-		if errors.As(e, &oe) {
-			options = append(options, oe.Option)
-		}
+	for _, p := range problem.Of(err).Arguments() {
+		options = append(options, p.Option)
 	}
 	assert.Equal(t, []string{"api_hosts", "api_hosts", "database", "on_unsafe", "max_unavailable",
 		"db_state", "upgraded_hosts", "upgraded_hosts"}, options)
@@ -242,16 +236,17 @@ func TestInputErrorsAggregated(t *testing.T) {
 	in = with(rollingInput("h1"), func(in *Input) { in.Database = DatabasePostgreSQL; in.DBState = intp(9) })
 	_, err = Build(in)
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, ErrInvalidInput))
-	assert.True(t, errors.Is(err, ErrUnsafe))
-	assert.Contains(t, err.Error(), "3 problems: (1) db_state:")
-	assert.Contains(t, err.Error(), "(2) rolling upgrade refused: api_hosts has 1 host")
-	assert.Contains(t, err.Error(), "(3) rolling upgrade refused: database postgresql")
+	assert.True(t, errors.Is(err, problem.ErrArgument))
+	assert.True(t, errors.Is(err, problem.ErrRefused))
+	// the refusals first, as refusals; then the argument problem
+	assert.Contains(t, err.Error(), "glance upgrade plan: rolling upgrade refused: api_hosts has 1 host")
+	assert.Contains(t, err.Error(), "; rolling upgrade refused: database postgresql")
+	assert.Contains(t, err.Error(), "; and db_state: must be null")
 	in.OnUnsafe = OnUnsafeLegacy
 	_, err = Build(in)
 	require.Error(t, err)
-	assert.True(t, errors.Is(err, ErrInvalidInput))
-	assert.False(t, errors.Is(err, ErrUnsafe))
+	assert.True(t, errors.Is(err, problem.ErrArgument))
+	assert.False(t, errors.Is(err, problem.ErrRefused))
 	assert.NotContains(t, err.Error(), "refused")
 
 	// One host in rolling mode: max_unavailable has no valid upper bound, so
@@ -259,8 +254,8 @@ func TestInputErrorsAggregated(t *testing.T) {
 	in = with(rollingInput("h1"), func(in *Input) { in.MaxUnavailable = 0 })
 	_, err = Build(in)
 	require.Error(t, err)
-	assert.Equal(t, "glance upgrade plan: 2 problems: (1) max_unavailable: must be at least 1 in rolling mode, got 0; "+
-		"(2) rolling upgrade refused: "+wantHostsReason, err.Error())
+	assert.Equal(t, "glance upgrade plan: rolling upgrade refused: "+wantHostsReason+
+		"; and max_unavailable: must be at least 1 in rolling mode, got 0", err.Error())
 	in.MaxUnavailable = 1
 	_, err = Build(in)
 	assert.Equal(t, "glance upgrade plan: rolling upgrade refused: "+wantHostsReason, err.Error())

@@ -16,6 +16,7 @@ import (
 
 var module = ansibletest.Module{Spec: backends.Spec(), Run: backends.Run}
 
+// everything turns on every store kolla-ansible 2024.1 has, and the cache.
 func everything() map[string]any {
 	return map[string]any{
 		"api_hosts": []any{"control01", "control02", "control03"},
@@ -28,6 +29,8 @@ func everything() map[string]any {
 		"s3": true, "s3_url": "http://s3.example.invalid", "s3_bucket": "images",
 		"s3_access_key": "AKIAUNIT", "s3_secret_key": "S3-Unit-S3cret",
 		"cinder": true, "image_cache": true,
+		"openstack_release":       "2024.1",
+		"api_interface_addresses": map[string]any{"control01": "192.0.2.11", "control02": "192.0.2.12", "control03": "192.0.2.13"},
 	}
 }
 
@@ -37,7 +40,10 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 	for _, r := range spec.Returns {
 		documented[r.Name] = r
 	}
-	require.Len(t, documented, 8, "the spec documents the returns this test knows")
+	require.Len(t, documented, 11, "the spec documents the returns this test knows")
+	// Returned only sometimes: cache with the image cache on, refused and
+	// reasons on a refusal.
+	conditional := map[string]bool{"cache": true, "refused": true, "reasons": true}
 
 	for name, args := range map[string]map[string]any{
 		"kolla defaults": {"api_hosts": []any{"control01", "control02", "control03"}},
@@ -47,8 +53,14 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			res := module.OK(t, args)
 			for n := range documented {
-				assert.Contains(t, res, n, "documented return %s is missing", n)
+				if !conditional[n] {
+					assert.Contains(t, res, n, "documented return %s is missing", n)
+				}
 			}
+			_, hasCache := res["cache"]
+			assert.Equal(t, args["image_cache"] == true, hasCache)
+			assert.NotContains(t, res, "refused")
+			assert.NotContains(t, res, "reasons")
 			for _, k := range ansibletest.Keys(res) {
 				_, doc := documented[k]
 				assert.True(t, doc || ansibletest.SDKKeys[k], "undocumented top-level key %q", k)
@@ -91,6 +103,13 @@ func TestValuesOfAFullSelection(t *testing.T) {
 	assert.Equal(t, map[string]any{"s3_store_host": "http://s3.example.invalid", "s3_store_bucket": "images", "s3_store_access_key": "AKIAUNIT"}, sections["s3"])
 	assert.Equal(t, map[string]any{"vmware_server_host": "192.0.2.10", "vmware_server_username": "admin", "vmware_datastores": "vc1:ds1", "vmware_insecure": "True"}, sections["vmware"])
 	assert.Equal(t, "RegionTwo", sections["swift"].(map[string]any)["swift_store_region"])
+	assert.NotContains(t, sections, "cinder", "2024.1 renders no [cinder] section")
+	assert.Equal(t, map[string]any{
+		"driver": "centralized_db", "flavor": "keystone+cachemanagement", "image_cache_dir": "/var/lib/glance/image-cache",
+		"worker_self_reference_url": map[string]any{
+			"control01": "http://192.0.2.11:9292", "control02": "http://192.0.2.12:9292", "control03": "http://192.0.2.13:9292",
+		},
+	}, res["cache"])
 }
 
 func TestDefaultsInInvocation(t *testing.T) {
@@ -131,9 +150,9 @@ func TestDefaultsInInvocation(t *testing.T) {
 }
 
 func TestKollaStringBooleans(t *testing.T) {
-	strs := module.OK(t, map[string]any{"api_hosts": "a,b,c", "file": "yes", "ceph": "no", "swift": "True", "cinder": 1, "http": "on",
+	strs := module.OK(t, map[string]any{"openstack_release": "2024.1", "api_hosts": "a,b,c", "file": "yes", "ceph": "no", "swift": "True", "cinder": 1, "http": "on",
 		"image_cache": "false", "file_datadir_volume": "/srv/glance", "file_datadir_shared": "n"})
-	natives := module.OK(t, map[string]any{"api_hosts": []any{"a", "b", "c"}, "file": true, "ceph": false, "swift": true, "cinder": true, "http": true,
+	natives := module.OK(t, map[string]any{"openstack_release": "2024.1", "api_hosts": []any{"a", "b", "c"}, "file": true, "ceph": false, "swift": true, "cinder": true, "http": true,
 		"image_cache": false, "file_datadir_volume": "/srv/glance", "file_datadir_shared": false})
 	assert.Equal(t, natives, strs)
 	assert.Equal(t, "file:file, http:http, cinder:cinder, swift:swift", strs["enabled_backends_conf"])
@@ -157,7 +176,7 @@ func TestWarningsComeThrough(t *testing.T) {
 	assert.True(t, strings.HasPrefix(w, "file: "), w)
 	assert.Contains(t, w, `hosts left out: "control02", "control03"`)
 
-	res = module.OK(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "image_cache": true})
+	res = module.OK(t, map[string]any{"api_hosts": []any{"a"}, "ceph": true, "image_cache": true, "api_interface_addresses": map[string]any{"a": "192.0.2.1"}})
 	require.Len(t, res["warnings"], 1)
 	assert.True(t, strings.HasPrefix(res["warnings"].([]any)[0].(string), "image_cache: "))
 
@@ -190,7 +209,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 		{"volume list", map[string]any{"api_hosts": hosts, "file_datadir_volume": []any{"x"}},
 			[]string{"argument 'file_datadir_volume' is of type <class 'list'> and we were unable to convert to str"}},
 		{"unknown", map[string]any{"api_hosts": hosts, "glance_backend_nfs": true},
-			[]string{"Unsupported parameters for (kolla.glance.backends) module: glance_backend_nfs. Supported parameters include: api_hosts, ceph,"}},
+			[]string{"Unsupported parameters for (kolla.glance.backends) module: glance_backend_nfs. Supported parameters include: api_hosts, api_hosts_override, api_interface_addresses, api_port, api_ports, ceph,"}},
 		{"unknown in ceph entry", map[string]any{"api_hosts": hosts, "ceph": true, "ceph_backends": []any{map[string]any{"name": "rbd", "keyring": "k"}}},
 			[]string{"Unsupported parameters for (kolla.glance.backends) module: ceph_backends.keyring. Supported parameters include: cluster, enabled, name, pool, type, user."}},
 		{"ceph entry without name", map[string]any{"api_hosts": hosts, "ceph": true, "ceph_backends": []any{map[string]any{"enabled": "perhaps"}}},
@@ -217,7 +236,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 			[]string{"ceph_backends[0].name", "cannot be a glance-api.conf section name"}},
 		{"ceph name reserved", map[string]any{"api_hosts": hosts, "ceph": true, "ceph_backends": []any{map[string]any{"name": "glance_store"}}},
 			[]string{"ceph_backends[0].name", "already a section of glance-api.conf"}},
-		{"ceph name clashes with a fixed store", map[string]any{"api_hosts": hosts, "ceph": true, "swift": true, "ceph_backends": []any{map[string]any{"name": "swift"}}},
+		{"ceph name clashes with a fixed store", map[string]any{"openstack_release": "2024.1", "api_hosts": hosts, "ceph": true, "swift": true, "ceph_backends": []any{map[string]any{"name": "swift"}}},
 			[]string{`ceph_backends: backend name "swift" is used by the swift store and ceph_backends[0]`}},
 		{"no ceph entry enabled", map[string]any{"api_hosts": hosts, "ceph": true, "ceph_backends": []any{map[string]any{"name": "rbd", "enabled": false}}},
 			[]string{"ceph_backends: ceph is on but no entry of ceph_backends is enabled"}},
@@ -232,7 +251,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 		{"s3 empty", map[string]any{"api_hosts": hosts, "s3": true, "s3_url": "", "s3_bucket": " "},
 			[]string{"4 problems with the arguments: ", "s3_url: s3 is on but s3_url is empty", "s3_bucket: s3 is on but s3_bucket is empty",
 				"s3_access_key: s3 is on but s3_access_key is empty", "s3_secret_key: s3 is on but s3_secret_key is empty"}},
-		{"vmware empty", map[string]any{"api_hosts": hosts, "vmware": true},
+		{"vmware empty", map[string]any{"openstack_release": "2025.1", "api_hosts": hosts, "vmware": true},
 			[]string{"2 problems with the arguments: ", "vmware_server_host: vmware is on but vmware_server_host is empty", "vmware_datastores: vmware is on but vmware_datastores is empty"}},
 		{"empty volume", map[string]any{"api_hosts": hosts, "file_datadir_volume": ""},
 			[]string{"file_datadir_volume: empty"}},
@@ -254,6 +273,7 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 				assert.Contains(t, msg, w)
 			}
 			assert.NotContains(t, res, "enabled_backends", "no half result on failure")
+			assert.NotContains(t, res, "refused", "an argument error is not a refusal")
 			assert.NotContains(t, msg, "panic")
 			assert.Contains(t, res, "invocation")
 		})

@@ -111,6 +111,14 @@ var fuzzKollaSeeds = []string{
 	`{"_ansible_check_mode": "yes", "api_hosts": ["control01"]}`,
 	`[{"api_hosts": ["control01"]}]`, `null`, ``, `{`, "{\"api_hosts\": [\"\xff\"]}",
 	`{"api_hosts": [[[[[[["control01"]]]]]]]}`,
+	`{"openstack_release": "2024.1", "api_hosts": ["control01", "control02"], "swift": "yes", "vmware": "yes", "vmware_server_host": "vc",
+	  "vmware_datastores": "dc:ds", "vmware_server_password": "fuzz-vmware-pass"}`,
+	`{"openstack_release": "2025.2", "api_hosts": ["control01"], "vmware": true, "swift": true, "vmware_server_password": "fuzz-vmware-pass"}`,
+	`{"api_hosts": ["control01", "control02", "control03"], "api_hosts_override": ["control03", "control01"], "image_cache": "yes",
+	  "api_interface_addresses": {"control01": "192.0.2.11", "control03": "2001:db8::13"}, "api_port": "9292", "api_ports": {"control03": "19292"},
+	  "tls_backend": "yes", "paste_flavor": "keystone+cachemanagement"}`,
+	`{"api_hosts": ["control01"], "image_cache": true, "api_interface_addresses": {"control01": 1}, "api_ports": {"control01": [1]},
+	  "paste_flavor": "keystone+caching", "openstack_release": 2025.1, "api_hosts_override": "control01,control09"}`,
 }
 
 // FuzzBackendsArgs fuzzes the raw bytes of the args file.
@@ -130,7 +138,8 @@ var fuzzBackendsOptions = []string{
 	"api_hosts", "file", "ceph", "ceph_backends", "swift", "swift_store_region", "vmware", "vmware_server_host",
 	"vmware_server_username", "vmware_server_password", "vmware_datastores", "s3", "s3_url", "s3_bucket",
 	"s3_access_key", "s3_secret_key", "cinder", "http", "file_datadir_volume", "file_datadir_shared",
-	"default_backend", "image_cache", "bogus_option",
+	"default_backend", "image_cache", "openstack_release", "api_hosts_override", "api_interface_addresses",
+	"api_port", "api_ports", "tls_backend", "paste_flavor", "bogus_option",
 }
 
 var fuzzWords = []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " "}
@@ -195,6 +204,15 @@ func FuzzBackendsTyped(f *testing.F) {
 		}
 		if bit(12) {
 			args["default_backend"] = s1
+		}
+		args["openstack_release"] = []string{"2024.1", "2025.1", "2025.2", "2026.1", "master"}[uint64(n)%5]
+		if bit(9) {
+			args["image_cache"] = true
+			args["api_interface_addresses"] = map[string]any{hostList[0].(string): s2}
+			args["paste_flavor"] = s1
+		}
+		if bit(7) {
+			args["api_hosts_override"] = hostList[:1]
 		}
 		for i := uint(0); i < 3; i++ {
 			if (flags>>(13+i))&1 == 0 && i > 0 {

@@ -7,17 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/hashicorp/go-multierror"
-
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/cron"
 )
-
-// jobs are the managed entries: the tool and the option holding its schedule.
-var jobs = []struct{ tool, scheduleOption string }{
-	{cron.ToolPruner, "pruner_schedule"},
-	{cron.ToolCleaner, "cleaner_schedule"},
-}
 
 type entryResult struct {
 	Name     string `json:"name"`
@@ -35,11 +27,27 @@ type values struct {
 // Run installs or removes the cache-cleaning entries.
 func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	p := ctx.Params
-	dir, name, present := p.String("cron_dir"), p.String("cron_file"), p.String("state") == "present"
-	entries, err := desiredEntries(p, present, ctx.Warn)
+	spec := cron.RequestSpec{
+		Dir: p.String("cron_dir"), FileName: p.String("cron_file"), Present: p.String("state") == "present",
+		User: p.String("user"), PrunerSchedule: p.String("pruner_schedule"), CleanerSchedule: p.String("cleaner_schedule"),
+		SplaySeed: p.String("splay_seed"),
+		Command: cron.CommandSpec{
+			Engine: p.String("container_engine"), Container: p.String("container_name"), User: p.String("exec_user"),
+			Release: p.String("glance_release"), LogDir: p.String("log_dir"),
+		},
+	}
+	if spec.Present {
+		var warning string
+		spec.Command.EngineBinary, warning = cronEngineBinary(spec.Command.Engine)
+		if warning != "" {
+			ctx.Warn(warning)
+		}
+	}
+	req, err := cron.NewRequest(spec)
 	if err != nil {
 		return nil, err
 	}
+	dir, name, present, entries := req.Dir, req.FileName, req.Present, req.Entries
 	path := filepath.Join(dir, name)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("cron_dir %s is not an existing directory", dir)
@@ -59,14 +67,10 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	file := cron.ParseFile(before)
-	var names []string
 	if present {
 		file = file.Ensure(entries)
 	} else {
-		for _, j := range jobs {
-			names = append(names, j.tool)
-		}
-		file = file.Remove(names)
+		file = file.Remove(cron.ManagedJobs())
 	}
 	after := file.Render()
 	remove := !present && exists && file.IsBlank()
@@ -122,65 +126,11 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	return res, nil
 }
 
-// desiredEntries validates every option that shapes the file and renders
-// the entries; all problems are reported together.
-func desiredEntries(p ansible.Params, present bool, warn func(string)) ([]cron.Entry, error) {
-	var errs *multierror.Error
-	if err := cron.ValidateDir(p.String("cron_dir")); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	if err := cron.ValidateFileName(p.String("cron_file")); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	if !present {
-		return nil, errs.ErrorOrNil()
-	}
-	if err := cron.ValidateUser(p.String("user")); err != nil {
-		errs = multierror.Append(errs, err)
-	}
-	var entries []cron.Entry
-	seed := p.String("splay_seed")
-	engineBinary, engineWarning := cronEngineBinary(p.String("container_engine"))
-	if engineWarning != "" {
-		warn(engineWarning)
-	}
-	var commandErr error
-	for _, j := range jobs {
-		sched, err := cron.ParseSchedule(p.String(j.scheduleOption))
-		if err != nil {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %w", j.scheduleOption, err))
-		}
-		command, err := cron.RenderCommand(cron.CommandSpec{
-			Engine: p.String("container_engine"), EngineBinary: engineBinary, Container: p.String("container_name"),
-			User: p.String("exec_user"),
-			Tool: j.tool, Release: p.String("glance_release"), LogDir: p.String("log_dir"),
-		})
-		if err != nil {
-			// Both jobs share every input of the command: report it once.
-			commandErr = err
-			continue
-		}
-		entries = append(entries, cron.Entry{Name: j.tool, Schedule: cron.Splay(sched, seed, j.tool), User: p.String("user"), Command: command})
-	}
-	if commandErr != nil {
-		errs = multierror.Append(errs, commandErr)
-	}
-	if errs.ErrorOrNil() == nil {
-		if err := cron.ValidateEntries(entries); err != nil {
-			errs = multierror.Append(errs, err)
-		}
-	}
-	if err := errs.ErrorOrNil(); err != nil {
-		return nil, err
-	}
-	return entries, nil
-}
-
 // managedJobs lists this module's entries the file holds, in file order.
 func managedJobs(f cron.File) []string {
 	ours := map[string]bool{}
-	for _, j := range jobs {
-		ours[j.tool] = true
+	for _, name := range cron.ManagedJobs() {
+		ours[name] = true
 	}
 	out := []string{}
 	for _, name := range f.Jobs() {

@@ -239,7 +239,8 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 		{"input errors win over on_unsafe=legacy", map[string]any{"api_hosts": []any{"a"}, "rolling": true, "on_unsafe": "legacy", "upgraded_hosts": []any{"b"}},
 			[]string{`upgraded_hosts: "b" is not in api_hosts`}},
 		{"every problem at once", map[string]any{"api_hosts": []any{"a", "a"}, "rolling": true, "max_unavailable": 5, "database": "postgresql", "upgraded_hosts": []any{"z"}},
-			[]string{"4 problems with the arguments: ", "api_hosts: duplicate host", "max_unavailable: must be between 1 and 1", "upgraded_hosts:", "database postgresql"}},
+			[]string{"rolling upgrade refused: database postgresql", "; and 3 problems with the arguments: (1) api_hosts: duplicate host",
+				"(2) max_unavailable: must be between 1 and 1", "(3) upgraded_hosts:"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

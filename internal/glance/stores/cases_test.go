@@ -1,36 +1,36 @@
-package backends_test
+package stores_test
 
 import (
 	"encoding/json"
-	"errors"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"testing"
 
-	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kolla-glance/kolla-glance/internal/glance/backends"
+	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 )
 
 // kollaDefaults is the input the module builds from kolla-ansible's defaults:
 // glance_backend_ceph off (so the single "rbd" entry is disabled), http on,
 // file derived, the named volume "glance".
-func kollaDefaults(hosts ...string) backends.Input {
-	return backends.Input{
+func kollaDefaults(hosts ...string) stores.Input {
+	return stores.Input{
+		Release:  stores.NewestStable,
 		APIHosts: hosts,
-		CephBackends: []backends.CephBackend{
+		CephBackends: []stores.CephBackend{
 			{Name: "rbd", Type: "rbd", Cluster: "ceph", Pool: "images", User: "glance", Enabled: false},
 		},
 		HTTP:              true,
-		SwiftSettings:     backends.SwiftSettings{Region: "RegionOne"},
+		SwiftSettings:     stores.SwiftSettings{Region: "RegionOne"},
 		FileDatadirVolume: "glance",
 	}
 }
 
 func TestKollaDefaults(t *testing.T) {
-	sel, err := backends.Select(kollaDefaults("ctl1", "ctl2", "ctl3"))
+	sel, err := stores.Select(kollaDefaults("ctl1", "ctl2", "ctl3"))
 	require.NoError(t, err)
-	assert.Equal(t, []backends.Backend{{Name: "file", Type: "file"}, {Name: "http", Type: "http"}}, sel.EnabledBackends)
+	assert.Equal(t, []stores.Backend{{Name: "file", Type: "file"}, {Name: "http", Type: "http"}}, sel.EnabledBackends)
 	assert.Equal(t, "file:file, http:http", sel.EnabledBackendsConf)
 	assert.Equal(t, "file", sel.DefaultBackend)
 	assert.Equal(t, []string{"ctl1"}, sel.APIHosts)
@@ -53,7 +53,7 @@ func TestKollaDefaults(t *testing.T) {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(raw, &m))
 	assert.ElementsMatch(t, []string{"enabled_backends", "enabled_backends_conf", "default_backend", "api_hosts",
-		"file_enabled", "file_datadir_shared", "rolling_upgrade_safe", "store_sections"}, keys(m))
+		"file_enabled", "file_datadir_shared", "rolling_upgrade_safe", "store_sections"}, keys(m), "no cache key while the cache is off")
 }
 
 func keys(m map[string]any) []string {
@@ -67,7 +67,7 @@ func keys(m map[string]any) []string {
 func TestKollaDefaultsWithCinderAndOneHost(t *testing.T) {
 	in := kollaDefaults("ctl1")
 	in.Cinder = true
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "file:file, http:http, cinder:cinder", sel.EnabledBackendsConf)
 	assert.Equal(t, "file", sel.DefaultBackend)
@@ -82,11 +82,11 @@ func TestKollaDefaultsWithCinderAndOneHost(t *testing.T) {
 func TestCephMultiCluster(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2", "ctl3")
 	in.Ceph = true
-	in.CephBackends = []backends.CephBackend{
+	in.CephBackends = []stores.CephBackend{
 		{Name: "ceph1-rbd", Type: "rbd", Cluster: "ceph1", Pool: "images", User: "glance", Enabled: false},
 		{Name: "ceph2-rbd", Type: "rbd", Cluster: "ceph2", Pool: "images2", User: "glance2", Enabled: true},
 	}
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "http:http, ceph2-rbd:rbd", sel.EnabledBackendsConf)
 	assert.Equal(t, "ceph2-rbd", sel.DefaultBackend, "upstream would take the disabled entry [0]")
@@ -109,7 +109,8 @@ func TestCephWithFileAndImageCache(t *testing.T) {
 	in.File = bp(true)
 	in.FileDatadirVolume = "/srv/nfs/glance"
 	in.ImageCache = true
-	sel, err := backends.Select(in)
+	in.Cache = stores.CacheSettings{Addresses: map[string]string{"ctl1": "10.0.0.1", "ctl2": "10.0.0.2"}, Port: 9292}
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "file:file, http:http, rbd:rbd", sel.EnabledBackendsConf)
 	assert.Equal(t, "rbd", sel.DefaultBackend, "ceph stays the default next to file")
@@ -121,11 +122,12 @@ func TestCephWithFileAndImageCache(t *testing.T) {
 
 func TestAllStoresSections(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2")
+	in.Release = stores.Release2024_1
 	in.Ceph, in.Swift, in.VMware, in.S3, in.Cinder = true, true, true, true, true
 	in.CephBackends[0].Enabled = true
-	in.S3Settings = backends.S3Settings{URL: "http://s3:9000", Bucket: "imgs", AccessKey: "AK", SecretKey: "TOPSECRET"}
-	in.VMwareSettings = backends.VMwareSettings{ServerHost: "vc1", ServerUsername: "admin", ServerPassword: "VMPASS", Datastores: "dc:ds"}
-	sel, err := backends.Select(in)
+	in.S3Settings = stores.S3Settings{URL: "http://s3:9000", Bucket: "imgs", AccessKey: "AK", SecretKey: "TOPSECRET"}
+	in.VMwareSettings = stores.VMwareSettings{ServerHost: "vc1", ServerUsername: "admin", ServerPassword: "VMPASS", Datastores: "dc:ds"}
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "s3:s3, http:http, vmware:vmware, cinder:cinder, swift:swift, rbd:rbd", sel.EnabledBackendsConf)
 	assert.Equal(t, "vmware", sel.DefaultBackend)
@@ -142,34 +144,34 @@ func TestAllStoresSections(t *testing.T) {
 		"swift_store_auth_insecure":            "True",
 	}, sel.StoreSections["swift"])
 	assert.NotContains(t, sel.StoreSections, "file")
+	assert.NotContains(t, sel.StoreSections, "cinder", "2024.1 renders no [cinder] section")
 }
 
 func TestAggregatedErrors(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2", "ctl1")
 	in.S3 = true
-	in.S3Settings = backends.S3Settings{Bucket: "imgs", AccessKey: "AK", SecretKey: "SK"}
+	in.S3Settings = stores.S3Settings{Bucket: "imgs", AccessKey: "AK", SecretKey: "SK"}
 	in.DefaultBackend = "nope"
-	_, err := backends.Select(in)
+	_, err := stores.Select(in)
 	require.Error(t, err)
 
-	var merr *multierror.Error
-	require.True(t, errors.As(err, &merr))
-	assert.Len(t, merr.Errors, 3)
-	oes := backends.OptionErrors(err)
+	require.NotNil(t, problem.Of(err))
+	assert.Len(t, problem.Of(err).Problems, 3)
+	oes := problem.Of(err).Arguments()
 	require.Len(t, oes, 3)
 	assert.Equal(t, "api_hosts", oes[0].Option)
 	assert.Equal(t, "s3_url", oes[1].Option)
 	assert.Equal(t, "default_backend", oes[2].Option)
-	assert.Equal(t, `glance backends: 3 problems:
-  * api_hosts: duplicate host names "ctl1"; each host may appear only once
-  * s3_url: s3 is on but s3_url is empty; give the S3 endpoint URL
-  * default_backend: "nope" is not an enabled backend; accepted: "s3"`, err.Error())
-	assert.ErrorIs(t, err, backends.ErrInvalid)
+	assert.Equal(t, `glance backends: 3 problems with the arguments: `+
+		`(1) api_hosts: duplicate host names "ctl1"; each host may appear only once; `+
+		`(2) s3_url: s3 is on but s3_url is empty; give the S3 endpoint URL; `+
+		`(3) default_backend: "nope" is not an enabled backend; accepted: "s3"`, err.Error())
+	assert.ErrorIs(t, err, problem.ErrArgument)
 }
 
 func TestSingleErrorMessage(t *testing.T) {
 	in := kollaDefaults()
-	_, err := backends.Select(in)
+	_, err := stores.Select(in)
 	require.Error(t, err)
 	assert.Equal(t, "glance backends: api_hosts: the list is empty; give the hosts of the glance-api inventory group, at least one", err.Error())
 }
@@ -177,24 +179,24 @@ func TestSingleErrorMessage(t *testing.T) {
 func TestErrorMessages(t *testing.T) {
 	tests := []struct {
 		name string
-		mod  func(in *backends.Input)
+		mod  func(in *stores.Input)
 		want []string
 	}{
 		{
 			name: "empty host name",
-			mod:  func(in *backends.Input) { in.APIHosts = []string{"ctl1", " "} },
+			mod:  func(in *stores.Input) { in.APIHosts = []string{"ctl1", " "} },
 			want: []string{`api_hosts[1]: empty host name; every item must be a non-empty inventory host name`},
 		},
 		{
 			name: "ceph on without an enabled entry",
-			mod:  func(in *backends.Input) { in.Ceph = true },
+			mod:  func(in *stores.Input) { in.Ceph = true },
 			want: []string{`ceph_backends: ceph is on but no entry of ceph_backends is enabled (entries given: 1); enable at least one entry or turn ceph off`},
 		},
 		{
 			name: "ceph entry named like the file store, bad fields",
-			mod: func(in *backends.Input) {
+			mod: func(in *stores.Input) {
 				in.Ceph, in.File = true, bp(true)
-				in.CephBackends = []backends.CephBackend{{Name: "file", Type: "cinder", Cluster: "", Pool: "", User: "", Enabled: true}}
+				in.CephBackends = []stores.CephBackend{{Name: "file", Type: "cinder", Cluster: "", Pool: "", User: "", Enabled: true}}
 			},
 			want: []string{
 				`ceph_backends[0].type: "cinder" is not supported; the only accepted type is "rbd"`,
@@ -206,9 +208,9 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "ceph entry names",
-			mod: func(in *backends.Input) {
+			mod: func(in *stores.Input) {
 				in.Ceph = true
-				e := backends.CephBackend{Type: "rbd", Cluster: "ceph", Pool: "images", User: "glance", Enabled: true}
+				e := stores.CephBackend{Type: "rbd", Cluster: "ceph", Pool: "images", User: "glance", Enabled: true}
 				in.CephBackends = nil
 				for _, n := range []string{"", "a b", "os_glance_rbd", "DEFAULT", "rbd", "rbd", "off"} {
 					e.Name = n
@@ -226,7 +228,7 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "s3 settings all empty",
-			mod:  func(in *backends.Input) { in.S3 = true },
+			mod:  func(in *stores.Input) { in.S3 = true },
 			want: []string{
 				`s3_url: s3 is on but s3_url is empty; give the S3 endpoint URL`,
 				`s3_bucket: s3 is on but s3_bucket is empty; give the bucket that holds the images`,
@@ -236,40 +238,55 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "vmware settings empty",
-			mod:  func(in *backends.Input) { in.VMware = true },
+			mod:  func(in *stores.Input) { in.Release, in.VMware = stores.Release2025_1, true },
 			want: []string{
 				`vmware_server_host: vmware is on but vmware_server_host is empty; give the vCenter host address`,
 				`vmware_datastores: vmware is on but vmware_datastores is empty; give the datastores as <vcenter name>:<datastore name>`,
 			},
 		},
 		{
+			name: "no image store in 2024.1",
+			mod:  func(in *stores.Input) { in.Release, in.File = stores.Release2024_1, bp(false) },
+			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, swift, vmware and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph, swift, vmware or s3, or turn on cinder and set default_backend to "cinder"`},
+		},
+		{
+			name: "no image store in 2025.1",
+			mod:  func(in *stores.Input) { in.Release, in.File = stores.Release2025_1, bp(false) },
+			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, vmware and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph, vmware or s3, or turn on cinder and set default_backend to "cinder"`},
+		},
+		{
+			name: "unknown release",
+			mod:  func(in *stores.Input) { in.Release = "zed" },
+			want: []string{`openstack_release: "zed" is not a kolla-ansible release this module knows; accepted: 2024.1, 2025.1, 2025.2, 2026.1, master`},
+		},
+		{
 			name: "empty volume",
-			mod:  func(in *backends.Input) { in.FileDatadirVolume = "" },
+			mod:  func(in *stores.Input) { in.FileDatadirVolume = "" },
 			want: []string{`file_datadir_volume: empty; give the named volume "glance" (kolla's default) or an absolute host path such as a shared NFS mount; it is mounted at /var/lib/glance/ in glance-api`},
 		},
 		{
 			name: "shared named volume",
-			mod:  func(in *backends.Input) { in.FileDatadirShared = bp(true) },
+			mod:  func(in *stores.Input) { in.FileDatadirShared = bp(true) },
 			want: []string{`file_datadir_shared: true contradicts file_datadir_volume "glance", a named volume local to each host that cannot be shared; set file_datadir_shared to false or leave it unset, or set file_datadir_volume to a shared filesystem path`},
 		},
 		{
 			name: "default is http",
-			mod:  func(in *backends.Input) { in.DefaultBackend = "http" },
+			mod:  func(in *stores.Input) { in.DefaultBackend = "http" },
 			want: []string{`default_backend: "http" is the read-only http store and cannot hold uploaded images; accepted: "file"`},
 		},
 		{
 			name: "only http and cinder, derived default",
-			mod:  func(in *backends.Input) { in.File, in.Cinder = bp(false), true },
-			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, swift, vmware and s3 are all off; enabled: "http", "cinder"; http is read-only); turn on one of file, ceph, swift, vmware or s3, or set default_backend to "cinder" explicitly (cinder is on but is never chosen as the default implicitly)`},
+			mod:  func(in *stores.Input) { in.File, in.Cinder = bp(false), true },
+			want: []string{`default_backend: no image store is enabled to be the default (file, ceph and s3 are all off; enabled: "http", "cinder"; http is read-only); turn on one of file, ceph or s3, or set default_backend to "cinder" explicitly (cinder is on but is never chosen as the default implicitly)`},
 		},
 		{
 			name: "only http",
-			mod:  func(in *backends.Input) { in.File = bp(false) },
-			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, swift, vmware and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph, swift, vmware or s3, or turn on cinder and set default_backend to "cinder"`},
+			mod:  func(in *stores.Input) { in.File = bp(false) },
+			want: []string{`default_backend: no image store is enabled to be the default (file, ceph and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph or s3, or turn on cinder and set default_backend to "cinder"`},
 		},
 		{
 			name: "nothing at all, explicit default",
-			mod:  func(in *backends.Input) { in.File, in.HTTP, in.DefaultBackend = bp(false), false, "file" },
+			mod:  func(in *stores.Input) { in.File, in.HTTP, in.DefaultBackend = bp(false), false, "file" },
 			want: []string{`default_backend: "file" is not an enabled backend; accepted: none (no writable store is enabled)`},
 		},
 	}
@@ -277,11 +294,11 @@ func TestErrorMessages(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := kollaDefaults("ctl1", "ctl2")
 			tt.mod(&in)
-			sel, err := backends.Select(in)
+			sel, err := stores.Select(in)
 			require.Error(t, err)
-			assert.Equal(t, backends.Selection{}, sel)
+			assert.Equal(t, stores.Selection{}, sel)
 			var got []string
-			for _, oe := range backends.OptionErrors(err) {
+			for _, oe := range problem.Of(err).Arguments() {
 				got = append(got, oe.Error())
 			}
 			assert.Equal(t, tt.want, got)
@@ -292,7 +309,7 @@ func TestErrorMessages(t *testing.T) {
 func TestCinderAloneWithExplicitDefault(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2")
 	in.File, in.Cinder, in.DefaultBackend = bp(false), true, "cinder"
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "http:http, cinder:cinder", sel.EnabledBackendsConf)
 	assert.Equal(t, "cinder", sel.DefaultBackend)
@@ -305,7 +322,7 @@ func TestExplicitDefaultOverridesPrecedence(t *testing.T) {
 	in.Ceph, in.File, in.FileDatadirVolume = true, bp(true), "/srv/nfs/glance"
 	in.CephBackends[0].Enabled = true
 	in.DefaultBackend = "file"
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "file", sel.DefaultBackend)
 	assert.Equal(t, "file", sel.StoreSections["glance_store"]["default_backend"])
@@ -315,7 +332,7 @@ func TestSharedness(t *testing.T) {
 	// Host path declared local: pinned to the first host.
 	in := kollaDefaults("ctl1", "ctl2")
 	in.FileDatadirVolume, in.FileDatadirShared = "/srv/local/glance", bp(false)
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ctl1"}, sel.APIHosts)
 	assert.False(t, sel.FileDatadirShared)
@@ -324,7 +341,7 @@ func TestSharedness(t *testing.T) {
 
 	// Host path, sharedness derived: kolla assumes it is shared.
 	in.FileDatadirShared = nil
-	sel, err = backends.Select(in)
+	sel, err = stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ctl1", "ctl2"}, sel.APIHosts)
 	assert.True(t, sel.RollingUpgradeSafe)
@@ -332,7 +349,7 @@ func TestSharedness(t *testing.T) {
 
 	// Another named volume, sharedness derived: assumed shared, with a warning.
 	in.FileDatadirVolume = "glance_images"
-	sel, err = backends.Select(in)
+	sel, err = stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"ctl1", "ctl2"}, sel.APIHosts)
 	assert.Equal(t, []string{
@@ -342,8 +359,8 @@ func TestSharedness(t *testing.T) {
 	// The named volume with the file store off: all hosts serve.
 	in = kollaDefaults("ctl1", "ctl2")
 	in.S3 = true
-	in.S3Settings = backends.S3Settings{URL: "u", Bucket: "b", AccessKey: "a", SecretKey: "s"}
-	sel, err = backends.Select(in)
+	in.S3Settings = stores.S3Settings{URL: "u", Bucket: "b", AccessKey: "a", SecretKey: "s"}
+	sel, err = stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "s3:s3, http:http", sel.EnabledBackendsConf)
 	assert.Equal(t, "s3", sel.DefaultBackend)
@@ -355,11 +372,11 @@ func TestSharedness(t *testing.T) {
 func TestDisabledCephEntriesAreNotValidated(t *testing.T) {
 	in := kollaDefaults("ctl1")
 	in.Ceph = true
-	in.CephBackends = []backends.CephBackend{
+	in.CephBackends = []stores.CephBackend{
 		{Name: "bad name", Type: "x", Enabled: false},
 		{Name: "rbd", Type: "rbd", Cluster: "ceph", Pool: "images", User: "glance", Enabled: true},
 	}
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "http:http, rbd:rbd", sel.EnabledBackendsConf)
 	assert.Equal(t, "rbd", sel.DefaultBackend)
@@ -368,7 +385,7 @@ func TestDisabledCephEntriesAreNotValidated(t *testing.T) {
 func TestInputNotModified(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2", "ctl3")
 	hosts := append([]string(nil), in.APIHosts...)
-	sel, err := backends.Select(in)
+	sel, err := stores.Select(in)
 	require.NoError(t, err)
 	sel.APIHosts[0] = "changed"
 	assert.Equal(t, hosts, in.APIHosts)

@@ -1,0 +1,35 @@
+package stores_test
+
+import (
+	"fmt"
+	"github.com/kolla-glance/kolla-glance/internal/problem"
+	"sort"
+)
+
+func bp(b bool) *bool { return &b }
+
+func showBool(b *bool) string {
+	if b == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*b)
+}
+
+// optionsOf returns the sorted option names of the OptionErrors in err.
+func optionsOf(err error) []string {
+	var opts []string
+	for _, oe := range problem.Of(err).Arguments() {
+		opts = append(opts, oe.Option)
+	}
+	sort.Strings(opts)
+	return opts
+}
+
+// reasonsOf returns the reasons of the RefusalErrors in err, in order.
+func reasonsOf(err error) []string {
+	var out []string
+	for _, r := range problem.Of(err).Refusals() {
+		out = append(out, r.Msg)
+	}
+	return out
+}
