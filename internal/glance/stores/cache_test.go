@@ -1,8 +1,9 @@
 package stores_test
 
 import (
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,11 +132,7 @@ func TestCacheErrors(t *testing.T) {
 			tt.mod(&in)
 			_, err := stores.Select(in)
 			require.Error(t, err)
-			var got []string
-			for _, oe := range problem.Of(err).Arguments() {
-				got = append(got, oe.Error())
-			}
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, argumentTexts(err))
 		})
 	}
 }

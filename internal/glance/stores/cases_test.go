@@ -2,8 +2,9 @@ package stores_test
 
 import (
 	"encoding/json"
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

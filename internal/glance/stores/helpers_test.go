@@ -2,8 +2,9 @@ package stores_test
 
 import (
 	"fmt"
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"sort"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
 
 func bp(b bool) *bool { return &b }
@@ -30,6 +31,15 @@ func reasonsOf(err error) []string {
 	var out []string
 	for _, r := range problem.Of(err).Refusals() {
 		out = append(out, r.Msg)
+	}
+	return out
+}
+
+// argumentTexts returns the argument problems in err as rendered, in order.
+func argumentTexts(err error) []string {
+	var out []string
+	for _, p := range problem.Of(err).Arguments() {
+		out = append(out, p.Error())
 	}
 	return out
 }

@@ -3,10 +3,11 @@ package stores_test
 import (
 	"errors"
 	"fmt"
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"math/rand"
 	"strings"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

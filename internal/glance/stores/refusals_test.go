@@ -1,8 +1,9 @@
 package stores_test
 
 import (
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -185,11 +186,7 @@ func TestOverrideErrors(t *testing.T) {
 			in.APIHostsOverride = tt.override
 			_, err := stores.Select(in)
 			require.Error(t, err)
-			var got []string
-			for _, oe := range problem.Of(err).Arguments() {
-				got = append(got, oe.Error())
-			}
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, argumentTexts(err))
 			assert.Empty(t, problem.Of(err).Refusals())
 		})
 	}

@@ -2,12 +2,13 @@ package stores_test
 
 import (
 	"bufio"
-	"github.com/kolla-glance/kolla-glance/internal/problem"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

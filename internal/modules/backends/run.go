@@ -3,7 +3,8 @@ package backends
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,7 +77,7 @@ func input(p ansible.Params) (stores.Input, error) {
 	}
 	if m, _ := p["api_interface_addresses"].(map[string]any); m != nil {
 		in.Cache.Addresses = map[string]string{}
-		for _, h := range sortedKeys(m) {
+		for _, h := range slices.Sorted(maps.Keys(m)) {
 			s, ok := m[h].(string)
 			if !ok {
 				bad("api_interface_addresses", h, "the address must be a string (the host's api_interface_address), got %s", jsonText(m[h]))
@@ -87,7 +88,7 @@ func input(p ansible.Params) (stores.Input, error) {
 	}
 	if m, _ := p["api_ports"].(map[string]any); m != nil {
 		in.Cache.Ports = map[string]int{}
-		for _, h := range sortedKeys(m) {
+		for _, h := range slices.Sorted(maps.Keys(m)) {
 			port, ok := wholeNumber(m[h])
 			if !ok {
 				bad("api_ports", h, "the port must be a whole number, got %s", jsonText(m[h]))
@@ -130,13 +131,4 @@ func jsonText(v any) string {
 		return fmt.Sprintf("a value of type %T", v)
 	}
 	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
