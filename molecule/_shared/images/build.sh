@@ -1,40 +1,59 @@
 #!/usr/bin/env bash
 # Build the local container images used by the kolla-glance end-to-end tests.
 #
-#   kolla-glance/bookworm:latest    debootstrapped Debian 12 rootfs (docker import)
-#                                   with glance-api/glance-common (Zed 25.1.0),
-#                                   mariadb-server and friends installed by apt
-#   kolla-glance/glance-api:old     kolla-style glance-api image ("old" release)
-#   kolla-glance/glance-api:new     the same code, labelled as the "new" release
-#   kolla-glance/mariadb:latest     MariaDB for --network host tests
+#   kolla-glance/bookworm:latest    debootstrapped Debian 12 rootfs (docker import):
+#                                   Glance 25.1.0 (Zed), MariaDB 10.11, Python 3.11
+#   kolla-glance/trixie:latest      debootstrapped Debian 13 rootfs (docker import):
+#                                   Glance 30.0.0 (2025.1), Python 3.13; no MariaDB
+#   kolla-glance/glance-api:old     kolla-style glance-api image FROM bookworm,
+#     (also tagged :zed)            the release upgraded FROM
+#   kolla-glance/glance-api:new     kolla-style glance-api image FROM trixie,
+#     (also tagged :2025.1)         the release upgraded TO
+#   kolla-glance/mariadb:latest     MariaDB for --network host tests (bookworm)
+#
+# One recipe, parameterised by suite: each suite has its package list, its
+# rootfs tarball and its base image; the glance-api images say which suite
+# they stand on. The release tags (:zed, :2025.1) and the labels
+# org.kolla-glance.release / .glance-version come from the glance-api
+# package really installed in the rootfs.
 #
 # No registry is needed: everything is built from deb.debian.org.
 # Idempotent and cached:
-#   * the rootfs tarball lives in $KOLLA_GLANCE_CACHE_DIR (default
-#     /var/cache/kolla-glance) and is named after a hash of its recipe
-#     (suite, mirrors, package list, rootfs/*); it is reused on later runs;
+#   * the rootfs tarballs live in $KOLLA_GLANCE_CACHE_DIR (default
+#     /var/cache/kolla-glance), one per suite, named after a hash of its
+#     recipe (suite, mirrors, package list, rootfs/*); reused on later runs;
 #   * every image carries the label org.kolla-glance.inputs-hash (rootfs
 #     tarball sha256 + Dockerfile + every file of the build context + build
 #     args); an image whose label matches is not rebuilt.
 #
 # Usage: build.sh [--force-rootfs] [--force-images] [--force]
-#   --force-rootfs  debootstrap again even if the tarball exists
+#   --force-rootfs  debootstrap again even if the tarballs exist
 #   --force-images  rebuild the images even if their labels match
 #   --force         both
-# Env: KOLLA_GLANCE_CACHE_DIR, KOLLA_GLANCE_MIRROR, KOLLA_GLANCE_SECURITY_MIRROR
+# Env: KOLLA_GLANCE_CACHE_DIR, KOLLA_GLANCE_MIRROR, KOLLA_GLANCE_SECURITY_MIRROR,
+#      KOLLA_GLANCE_IMAGE_NAMESPACE (default kolla-glance: the images are
+#      <namespace>/glance-api:old etc.; another namespace lets a second
+#      checkout build its own set without touching the shared tags)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_DIR=${KOLLA_GLANCE_CACHE_DIR:-/var/cache/kolla-glance}
-SUITE=bookworm
 MIRROR=${KOLLA_GLANCE_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${KOLLA_GLANCE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 # kolla's fixed uid/gid for glance
 GLANCE_UID=42415
 GLANCE_GID=42415
-PACKAGES=(glance-api glance-common python3-pymysql mariadb-server mariadb-client
-          curl ca-certificates procps iproute2 cron util-linux)
-BASE_IMAGE=kolla-glance/bookworm:latest
+NS=${KOLLA_GLANCE_IMAGE_NAMESPACE:-kolla-glance}
+# What each suite's rootfs holds (Depends only, no Recommends). kolla_start
+# needs bash, coreutils, findutils (minbase) and setpriv (util-linux).
+# bookworm: Glance Zed for the "old" image, and MariaDB for the database image.
+PACKAGES_bookworm=(glance-api glance-common python3-pymysql mariadb-server mariadb-client
+                   curl ca-certificates procps iproute2 cron util-linux)
+# trixie: Glance 2025.1 for the "new" image.
+PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql
+                 curl ca-certificates procps iproute2 util-linux)
+# The upgrade pair: slot -> suite.
+declare -A SLOT_SUITE=([old]=bookworm [new]=trixie)
 LABEL_KEY=org.kolla-glance.inputs-hash
 
 FORCE_ROOTFS=0
@@ -44,7 +63,7 @@ for arg in "$@"; do
     --force-rootfs) FORCE_ROOTFS=1 ;;
     --force-images) FORCE_IMAGES=1 ;;
     --force) FORCE_ROOTFS=1; FORCE_IMAGES=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -181,28 +200,60 @@ build_rootfs() {
   done
 }
 
-RECIPE_HASH=$(
-  {
-    echo "$SUITE $MIRROR $SECURITY_MIRROR $GLANCE_UID $GLANCE_GID"
-    printf '%s\n' "${PACKAGES[@]}"
-    cat "$HERE/rootfs/debconf-selections" "$HERE/rootfs/provision.sh"
-    declare -f build_rootfs
-  } | sha
-)
-ROOTFS_TAR="$CACHE_DIR/rootfs-$SUITE-${RECIPE_HASH:0:16}.tar"
+# rootfs_for <suite>: the suite's cached tarball (built when missing);
+# sets ROOTFS_TAR[suite] and ROOTFS_ID[suite]. build_rootfs reads the
+# globals SUITE and PACKAGES.
+declare -A ROOTFS_TAR ROOTFS_ID
+rootfs_for() {
+  local t recipe tar_out
+  SUITE=$1
+  local -n pk="PACKAGES_$SUITE"
+  PACKAGES=("${pk[@]}")
+  recipe=$(
+    {
+      echo "$SUITE $MIRROR $SECURITY_MIRROR $GLANCE_UID $GLANCE_GID"
+      printf '%s\n' "${PACKAGES[@]}"
+      cat "$HERE/rootfs/debconf-selections" "$HERE/rootfs/provision.sh"
+      declare -f build_rootfs
+    } | sha
+  )
+  tar_out="$CACHE_DIR/rootfs-$SUITE-${recipe:0:16}.tar"
+  t=$(now)
+  if [[ $FORCE_ROOTFS -eq 0 && -s "$tar_out" && -s "$tar_out.sha256" ]]; then
+    report "rootfs $(basename "$tar_out")" cached "$(since "$t")"
+  else
+    build_rootfs "$tar_out"
+    report "rootfs $(basename "$tar_out")" built "$(since "$t")"
+  fi
+  ROOTFS_TAR[$SUITE]=$tar_out
+  ROOTFS_ID[$SUITE]=$(<"$tar_out.sha256")
+}
 
-t=$(now)
-if [[ $FORCE_ROOTFS -eq 0 && -s "$ROOTFS_TAR" && -s "$ROOTFS_TAR.sha256" ]]; then
-  report "rootfs $(basename "$ROOTFS_TAR")" cached "$(since "$t")"
-else
-  build_rootfs "$ROOTFS_TAR"
-  report "rootfs $(basename "$ROOTFS_TAR")" built "$(since "$t")"
-fi
-ROOTFS_ID=$(<"$ROOTFS_TAR.sha256")
+# pkg_version <suite> <package>: the installed version, from the .packages list
+pkg_version() {
+  awk -v p="$2" '$1 == p { print $2 }' "${ROOTFS_TAR[$1]}.packages"
+}
+
+# glance_release <debian version>: the OpenStack release of a Glance package
+# (2:30.0.0-3 -> 2025.1). Unknown majors are an error: labels must not lie.
+glance_release() {
+  local v=${1#*:}
+  case "${v%%.*}" in
+    25) echo zed ;;
+    26) echo 2023.1 ;;
+    27) echo 2023.2 ;;
+    28) echo 2024.1 ;;
+    29) echo 2024.2 ;;
+    30) echo 2025.1 ;;
+    31) echo 2025.2 ;;
+    32) echo 2026.1 ;;
+    *) die "no OpenStack release known for glance $1" ;;
+  esac
+}
 
 # ---------------------------------------------------------------- images ---
 image_label() {
-  docker image inspect -f "{{ index .Config.Labels \"$LABEL_KEY\" }}" "$1" 2>/dev/null || true
+  docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
 }
 image_id() { docker image inspect -f '{{ .Id }}' "$1" 2>/dev/null || true; }
 drop_if_dangling() {
@@ -215,24 +266,29 @@ drop_if_dangling() {
   fi
 }
 
-import_base() {
-  local t want old
+base_image() { echo "$NS/$1:latest"; }
+
+import_base() { # <suite>
+  local suite=$1 t want old img
+  img=$(base_image "$suite")
   t=$(now)
-  want="rootfs-sha256:$ROOTFS_ID"
-  if [[ $FORCE_IMAGES -eq 0 && "$(image_label "$BASE_IMAGE")" == "$want" ]]; then
-    report "$BASE_IMAGE" cached "$(since "$t")"
+  want="rootfs-sha256:${ROOTFS_ID[$suite]}"
+  if [[ $FORCE_IMAGES -eq 0 && "$(image_label "$img" "$LABEL_KEY")" == "$want" ]]; then
+    report "$img" cached "$(since "$t")"
     return
   fi
-  old=$(image_id "$BASE_IMAGE")
+  local -n pk="PACKAGES_$suite"
+  old=$(image_id "$img")
   docker import \
     --change "LABEL $LABEL_KEY=$want" \
-    --change "LABEL org.kolla-glance.rootfs=$(basename "$ROOTFS_TAR")" \
+    --change "LABEL org.kolla-glance.rootfs=$(basename "${ROOTFS_TAR[$suite]}")" \
+    --change "LABEL org.kolla-glance.debian-suite=$suite" \
     --change 'ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'CMD ["/bin/bash"]' \
-    --message "debootstrap $SUITE minbase + ${PACKAGES[*]}" \
-    "$ROOTFS_TAR" "$BASE_IMAGE" >/dev/null
-  drop_if_dangling "$old" "$BASE_IMAGE"
-  report "$BASE_IMAGE" built "$(since "$t")"
+    --message "debootstrap $suite minbase + ${pk[*]}" \
+    "${ROOTFS_TAR[$suite]}" "$img" >/dev/null
+  drop_if_dangling "$old" "$img"
+  report "$img" built "$(since "$t")"
 }
 
 # Build contexts are staged in a temp dir: <ctx>/Dockerfile + <ctx>/rootfs/
@@ -240,14 +296,15 @@ import_base() {
 STAGE=$(mktemp -d /tmp/kolla-glance-build.XXXXXX)
 trap 'cleanup; rm -rf "$STAGE"' EXIT
 
-stage_glance_api() { # <release> <ctx>
-  local ctx=$2
+stage_glance_api() { # <release> <slot> <ctx>
+  local ctx=$3
   install -D -m 0644 "$HERE/glance-api/Dockerfile" "$ctx/Dockerfile"
   install -D -m 0755 "$HERE/glance-api/kolla_start" "$ctx/rootfs/usr/local/bin/kolla_start"
   install -D -m 0755 "$HERE/glance-api/healthcheck_curl" "$ctx/rootfs/usr/local/bin/healthcheck_curl"
   install -d -m 0755 "$ctx/rootfs/etc"
   echo "$1" >"$ctx/rootfs/etc/kolla-glance-release"
-  chmod 0644 "$ctx/rootfs/etc/kolla-glance-release"
+  echo "$2" >"$ctx/rootfs/etc/kolla-glance-slot"
+  chmod 0644 "$ctx/rootfs/etc/kolla-glance-release" "$ctx/rootfs/etc/kolla-glance-slot"
 }
 stage_mariadb() { # <ctx>
   local ctx=$1 f
@@ -258,26 +315,29 @@ stage_mariadb() { # <ctx>
   install -D -m 0644 "$HERE/mariadb/kolla-glance-mariadb.cnf" "$ctx/rootfs/etc/mysql/kolla-glance-mariadb.cnf"
 }
 
-# build_image <tag> <staged context dir> [LABEL=VALUE...]
+# build_image <tag> <suite> <staged context dir> [LABEL=VALUE...]
+# FROM the suite's base image (build arg BASE_IMAGE).
 build_image() {
-  local tag=$1 ctx=$2 t want old f logf
-  shift 2
+  local tag=$1 suite=$2 ctx=$3 t want old f logf base
+  shift 3
+  base=$(base_image "$suite")
   t=$(now)
   want=$(
     {
-      echo "base rootfs-sha256:$ROOTFS_ID"
+      echo "base rootfs-sha256:${ROOTFS_ID[$suite]}"
+      echo "build-arg BASE_IMAGE=$base"
       printf 'label %s\n' "$@"
       (cd "$ctx" && find . -type f | sort) | while read -r f; do
         printf '%s %s %s\n' "$f" "$(stat -c %a "$ctx/$f")" "$(sha256sum <"$ctx/$f" | cut -d' ' -f1)"
       done
     } | sha
   )
-  if [[ $FORCE_IMAGES -eq 0 && "$(image_label "$tag")" == "$want" ]]; then
+  if [[ $FORCE_IMAGES -eq 0 && "$(image_label "$tag" "$LABEL_KEY")" == "$want" ]]; then
     report "$tag" cached "$(since "$t")"
     return
   fi
   old=$(image_id "$tag")
-  local largs=(--label "$LABEL_KEY=$want")
+  local largs=(--label "$LABEL_KEY=$want" --build-arg "BASE_IMAGE=$base")
   for f in "$@"; do largs+=(--label "$f"); done
   logf=$(mktemp)
   if ! docker build "${largs[@]}" -t "$tag" "$ctx" >"$logf" 2>&1; then
@@ -289,15 +349,38 @@ build_image() {
   report "$tag" built "$(since "$t")"
 }
 
-GLANCE_VERSION=$(awk '$1 == "glance-api" { print $2 }' "$ROOTFS_TAR.packages" 2>/dev/null || true)
-import_base
-for rel in old new; do
-  stage_glance_api "$rel" "$STAGE/glance-api-$rel"
-  build_image "kolla-glance/glance-api:$rel" "$STAGE/glance-api-$rel" \
-    org.kolla-glance.service=glance-api org.kolla-glance.release="$rel" \
-    org.kolla-glance.glance-version="${GLANCE_VERSION:-unknown}"
+# alias_tag <image> <alias>: one more tag for the same image ID.
+alias_tag() {
+  local old
+  old=$(image_id "$2")
+  if [[ "$old" == "$(image_id "$1")" ]]; then
+    printf '%-34s %-6s = %s\n' "$2" cached "$1"
+    return
+  fi
+  docker tag "$1" "$2"
+  drop_if_dangling "$old" "$2"
+  printf '%-34s %-6s = %s\n' "$2" tagged "$1"
+}
+
+for suite in bookworm trixie; do
+  rootfs_for "$suite"
+  import_base "$suite"
+done
+for slot in old new; do
+  suite=${SLOT_SUITE[$slot]}
+  version=$(pkg_version "$suite" glance-api)
+  [[ -n "$version" ]] || die "glance-api is not in ${ROOTFS_TAR[$suite]}.packages"
+  release=$(glance_release "$version")
+  python=$(pkg_version "$suite" python3)
+  stage_glance_api "$release" "$slot" "$STAGE/glance-api-$slot"
+  build_image "$NS/glance-api:$slot" "$suite" "$STAGE/glance-api-$slot" \
+    org.kolla-glance.service=glance-api org.kolla-glance.slot="$slot" \
+    org.kolla-glance.release="$release" org.kolla-glance.glance-version="$version" \
+    org.kolla-glance.debian-suite="$suite" org.kolla-glance.python-version="${python%%-*}"
+  alias_tag "$NS/glance-api:$slot" "$NS/glance-api:$release"
 done
 stage_mariadb "$STAGE/mariadb"
-build_image kolla-glance/mariadb:latest "$STAGE/mariadb" org.kolla-glance.service=mariadb
+build_image "$NS/mariadb:latest" bookworm "$STAGE/mariadb" org.kolla-glance.service=mariadb \
+  org.kolla-glance.mariadb-version="$(pkg_version bookworm mariadb-server)"
 
 printf '%-34s %-6s in %s\n' "total" "done" "$(since "$T_ALL")"
