@@ -46,10 +46,13 @@ GLANCE_GID=42415
 NS=${KOLLA_GLANCE_IMAGE_NAMESPACE:-kolla-glance}
 # What each suite's rootfs holds (Depends only, no Recommends). kolla_start
 # needs bash, coreutils, findutils (minbase) and setpriv (util-linux).
+# (read through a nameref: local -n pk="PACKAGES_$suite")
+# shellcheck disable=SC2034
 # bookworm: Glance Zed for the "old" image, and MariaDB for the database image.
 PACKAGES_bookworm=(glance-api glance-common python3-pymysql mariadb-server mariadb-client
                    curl ca-certificates procps iproute2 cron util-linux)
 # trixie: Glance 2025.1 for the "new" image.
+# shellcheck disable=SC2034
 PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql
                  curl ca-certificates procps iproute2 util-linux)
 # The upgrade pair: slot -> suite.

@@ -100,8 +100,7 @@ port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
 label() { docker image inspect -f "{{ index .Config.Labels \"org.kolla-glance.$2\" }}" "$1"; }
 
 wait_healthy_db() {
-  local i
-  for i in $(seq 1 120); do
+  for _ in $(seq 1 120); do
     [[ $(docker inspect -f '{{.State.Health.Status}}' "$DB_C") == healthy ]] && return 0
     [[ $(docker inspect -f '{{.State.Running}}' "$DB_C") == true ]] || { say "mariadb exited"; return 1; }
     sleep 1
@@ -110,8 +109,8 @@ wait_healthy_db() {
 }
 
 wait_api() {
-  local i code
-  for i in $(seq 1 240); do
+  local code
+  for _ in $(seq 1 240); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "$API/healthcheck" || true)
     [[ $code == 200 ]] && return 0
     [[ $(docker inspect -f '{{.State.Running}}' "$API_C") == true ]] || { say "glance-api exited"; return 1; }
