@@ -158,10 +158,10 @@ class BinaryModuleAction(ActionBase):
 
     # -- controller execution ---------------------------------------------
 
-    def _internal_args(self, name):
+    def _internal_args(self, name, task_vars):
         """The _ansible_* keys the Go SDK reads, from the task itself: what
         _execute_module would send, for a run with no remote temp dir."""
-        return {
+        args = {
             "_ansible_check_mode": bool(self._task.check_mode),
             "_ansible_diff": bool(self._task.diff),
             "_ansible_no_log": bool(self._task.no_log),
@@ -173,11 +173,18 @@ class BinaryModuleAction(ActionBase):
             "_ansible_tmpdir": None,
             "_ansible_remote_tmp": tempfile.gettempdir(),
         }
+        try:
+            # 2.21+: whether modules return invocation (default false)
+            args["_ansible_inject_invocation"] = bool(
+                C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+        except Exception:  # older cores have no such setting: modules always return it
+            pass
+        return args
 
     def _run_on_controller(self, module_args, task_vars):
         name, path = self._find_binary(platform.system(), platform.machine())
         args = dict(module_args)
-        args.update(self._internal_args(name))
+        args.update(self._internal_args(name, task_vars))
         workdir = tempfile.mkdtemp(prefix="kolla-glance-")
         try:
             args_path = os.path.join(workdir, "args")

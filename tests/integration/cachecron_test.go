@@ -121,7 +121,7 @@ func TestCacheCronPlaybook(t *testing.T) {
 // ansible-playbook, hands that directory to the real cron daemon as
 // /etc/cron.d (in a private mount namespace, with a scratch /run and
 // /etc/crontab) and checks that cron really runs glance-cache-pruner and
-// glance-cache-cleaner inside a kolla-glance/glance-api:new container
+// glance-cache-cleaner inside a kolla-glance/glance-api:old container
 // (Debian's Glance Zed), with Zed's config file, and that a run holding
 // the job's flock makes the next one skip instead of overlapping.
 //
@@ -140,7 +140,7 @@ func TestRealCronRunsTheModulesFile(t *testing.T) {
 		}
 	}
 	e := newEnv(t)
-	const image = "kolla-glance/glance-api:new"
+	const image = "kolla-glance/glance-api:old" // Zed: glance-cache.conf alone
 	if r := e.run(nil, filepath.Join(e.root, "molecule", "_shared", "images", "build.sh")); r.code != 0 {
 		t.Fatalf("build.sh failed (rc=%d):\n%s", r.code, r.out)
 	}

@@ -39,6 +39,43 @@ def one(events, op, kind):
     return found[0][0]
 
 
+FIELD = re.compile(r"(\w+)=(\S+)")
+
+# What the new release's glance-manage says of a database it has fully
+# upgraded (Glance 2025.1: the last migration is 2024_1_contract01).
+FINAL_DB_VERSION = "2024_1_contract01"
+
+
+def fields(rest):
+    return dict(FIELD.findall(rest))
+
+
+def check_database(events, last_op):
+    """The database was really migrated: print each step of the new release
+    with glance-manage's db version and db check code before and after, and
+    require that the first step found work to do (check != 0) and the last
+    left the database at the final version with db check 0."""
+    steps = []
+    for ts, op, release, host, kind, rest in events:
+        if release == "new" and op.startswith("db_") and kind in ("start", "end"):
+            steps.append((op, kind, fields(rest)))
+    if not steps:
+        fail("no database step of the new release in the logs")
+    for op, kind, f in steps:
+        print("DB %-12s %-5s glance=%s db_version=%s db_check=%s" % (
+            op, kind, f.get("glance", "?"), f.get("db_version", "?"), f.get("db_check", "?")))
+    first = steps[0][2]
+    if first.get("db_check") in (None, "0"):
+        fail("the first database step found nothing to do (db_check=%s): no real migration" % first.get("db_check"))
+    ends = [f for op, kind, f in steps if op == last_op and kind == "end"]
+    if len(ends) != 1:
+        fail("expected one end of %s, found %d" % (last_op, len(ends)))
+    if ends[0].get("db_check") != "0" or ends[0].get("db_version") != FINAL_DB_VERSION:
+        fail("after %s: db_check=%s db_version=%s, want 0 and %s" % (
+            last_op, ends[0].get("db_check"), ends[0].get("db_version"), FINAL_DB_VERSION))
+    print("OK database: migrated from db_check=%s to db_version=%s, db_check=0" % (first.get("db_check"), FINAL_DB_VERSION))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["legacy", "rolling"], required=True)
@@ -75,6 +112,7 @@ def main():
                 fail("legacy: %s still ran the old API when db_sync started" % h)
         if first_new < sync_end:
             fail("legacy: a new API started before db_sync ended")
+        check_database(events, "db_sync")
         print("OK legacy: every old API stopped before db_sync; every new API started after it")
         return
     expand_end = one(events, "db_expand", "end")
@@ -96,6 +134,7 @@ def main():
         fail("rolling: %d hosts were down at once (max_unavailable %d)" % (worst, args.max_unavailable))
     if worst >= len(hosts):
         fail("rolling: every host was down at once")
+    check_database(events, "db_contract")
     print("OK rolling: expand < migrate < first new API; contract after the last; at most %d host(s) down at once" % worst)
 
 
