@@ -51,9 +51,11 @@ NS=${KOLLA_GLANCE_IMAGE_NAMESPACE:-kolla-glance}
 # bookworm: Glance Zed for the "old" image, and MariaDB for the database image.
 PACKAGES_bookworm=(glance-api glance-common python3-pymysql mariadb-server mariadb-client
                    curl ca-certificates procps iproute2 cron util-linux)
-# trixie: Glance 2025.1 for the "new" image.
+# trixie: Glance 2025.1 for the "new" image; mariadb-client because the
+# role runs its SQL from a one-shot container of the glance image (kolla
+# uses kolla_toolbox), as it does with the old image.
 # shellcheck disable=SC2034
-PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql
+PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql mariadb-client
                  curl ca-certificates procps iproute2 util-linux)
 # The upgrade pair: slot -> suite.
 declare -A SLOT_SUITE=([old]=bookworm [new]=trixie)
