@@ -4,15 +4,24 @@
 SHELL      := /bin/bash
 GO         ?= go
 VERSION    := $(shell sed -n 's/^version: *//p' galaxy.yml)
-MODULES    := backends upgrade_plan cache_cron
 LDFLAGS    := -s -w -X github.com/kolla-glance/kolla-glance/internal/version.Version=$(VERSION)
 # -s -w drop symbols and DWARF; -gcflags=all=-l (no inlining) trims ~80 KB of
 # code from binaries whose speed is bound by process start, not by Go code.
 GOBUILD    := CGO_ENABLED=0 $(GO) build -trimpath -gcflags=all=-l -ldflags '$(LDFLAGS)'
-HOST_SYS   := $(shell uname -s | tr '[:upper:]' '[:lower:]')
-HOST_ARCH  := $(shell uname -m)
-# GOARCH -> the architecture name Ansible facts and uname -m report
-DIST       := amd64:x86_64 arm64:aarch64
+# One binary per platform serves every module; how it is named on each
+# platform is read from the file the action plugins read too.
+PLATFORMS  := plugins/plugin_utils/platforms.txt
+BINARY     := $(shell awk '$$1 == "name" { print $$2 }' $(PLATFORMS))
+# the name of an architecture in binary names, for any spelling of it (uname -m)
+arch_name   = $(shell awk -v a='$(1)' '$$1 == "arch" { for (i = 2; i <= NF; i++) if (i != 3 && $$i == a) { print $$2; f = 1; exit } } \
+                END { if (!f) print a }' $(PLATFORMS))
+UNAME_S    ?= $(shell uname -s)
+UNAME_M    ?= $(shell uname -m)
+HOST_SYS   := $(shell echo '$(UNAME_S)' | tr '[:upper:]' '[:lower:]')
+HOST_ARCH  := $(call arch_name,$(UNAME_M))
+HOST_BIN   := plugins/modules/$(BINARY)_$(HOST_SYS)_$(HOST_ARCH)
+# what `make dist` builds: system:arch:GOARCH for each dist line
+DIST       := $(shell awk '$$1 == "arch" { g[$$2] = $$3 } $$1 == "dist" { print $$2 ":" $$3 ":" g[$$3] }' $(PLATFORMS))
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DISTDIR    := dist
 
@@ -30,22 +39,24 @@ export KOLLA_GLANCE_SKIP_LOG := $(CURDIR)/$(DISTDIR)/skipped.txt
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help build dist generate check-generated deps unit integration integration-one test clear-skips lint \
+.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one test clear-skips lint \
         collection demo bench reliability molecule e2e release clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
 
-build: ## the module binaries for this machine's platform, into plugins/modules
-	@for m in $(MODULES); do \
-	  $(GOBUILD) -o plugins/modules/$${m}_$(HOST_SYS)_$(HOST_ARCH) ./plugins/cmd/$$m || exit 1; done
+build: ## the binary for this machine's platform (named as platforms.txt says), into plugins/modules
+	$(GOBUILD) -o $(HOST_BIN) ./plugins/cmd/$(BINARY)
 
-dist: ## static, stripped linux x86_64 and aarch64 binaries, into plugins/modules
-	@for pair in $(DIST); do goarch=$${pair%%:*}; arch=$${pair##*:}; \
-	  for m in $(MODULES); do \
-	    GOOS=linux GOARCH=$$goarch $(GOBUILD) -o plugins/modules/$${m}_linux_$$arch ./plugins/cmd/$$m || exit 1; \
-	  done; done
-	@ls -l plugins/modules/*_linux_* | awk '{printf "%-48s %8d bytes\n", $$9, $$5}'
+binary-name: ## the binary's name on this machine (or on UNAME_S=Darwin UNAME_M=arm64)
+	@echo $(notdir $(HOST_BIN))
+
+dist: ## one static, stripped binary per platform of platforms.txt (linux x86_64, aarch64), into plugins/modules
+	@find plugins/modules -maxdepth 1 -type f ! -name '*.py' ! -name '$(BINARY)_*' -print -delete | sed 's/^/removed stale /'
+	@for p in $(DIST); do sys=$${p%%:*}; rest=$${p#*:}; arch=$${rest%%:*}; goarch=$${rest#*:}; \
+	  [ -n "$$goarch" ] || { echo "dist: $(PLATFORMS) has no arch line for $$arch"; exit 1; }; \
+	  GOOS=$$sys GOARCH=$$goarch $(GOBUILD) -o plugins/modules/$(BINARY)_$${sys}_$$arch ./plugins/cmd/$(BINARY) || exit 1; \
+	  ls -l plugins/modules/$(BINARY)_$${sys}_$$arch | awk '{printf "%-48s %8d bytes\n", $$9, $$5}'; done
 
 generate: ## render module docs and the controller argument specs from the Go specs
 	$(GO) run ./internal/tools/gendocs
@@ -104,10 +115,8 @@ bench: deps dist ## measured speed and size against the Python equivalents
 	@tests/bin/bench
 
 release: check-generated collection ## the collection tarball and its SHA256SUMS in dist/
-	@for m in $(MODULES); do \
-	  got=$$(plugins/modules/$${m}_$(HOST_SYS)_$(HOST_ARCH) --version); \
-	  [ "$$got" = "kolla.glance.$$m $(VERSION)" ] || { echo "release: $$m reports '$$got', galaxy.yml says $(VERSION)"; exit 1; }; \
-	done
+	@got=$$($(HOST_BIN) --version); \
+	  [ "$$got" = "kolla.glance $(VERSION)" ] || { echo "release: $(HOST_BIN) reports '$$got', galaxy.yml says $(VERSION)"; exit 1; }
 	cd $(DISTDIR) && sha256sum kolla-glance-$(VERSION).tar.gz > SHA256SUMS && cat SHA256SUMS
 
 # go test -fuzz takes one target per run: package:target pairs.
@@ -135,4 +144,5 @@ e2e: deps dist ## zero failed requests during a rolling upgrade, and a cache pru
 	@grep -q '^ok' $(DISTDIR)/e2e.log
 
 clean: ## remove build output
-	rm -rf $(DISTDIR) plugins/modules/*_linux_* plugins/modules/*_darwin_*
+	rm -rf $(DISTDIR)
+	find plugins/modules -maxdepth 1 -type f ! -name '*.py' -delete

@@ -1,5 +1,6 @@
 // Package modules lists the collection's modules: each one's argument spec
-// and its code, for the thin main packages and the documentation generator.
+// and its code, for the collection's one binary (plugins/cmd/kolla_glance)
+// and the documentation generator.
 package modules
 
 import (
@@ -9,15 +10,9 @@ import (
 	"github.com/kolla-glance/kolla-glance/internal/modules/upgradeplan"
 )
 
-// Module is one module of the collection.
-type Module struct {
-	Spec *ansible.Spec
-	Run  ansible.RunFunc
-}
-
 // All returns every module of the collection.
-func All() []Module {
-	return []Module{
+func All() []ansible.Module {
+	return []ansible.Module{
 		{Spec: backends.Spec(), Run: backends.Run},
 		{Spec: upgradeplan.Spec(), Run: upgradeplan.Run},
 		{Spec: cachecron.Spec(), Run: cachecron.Run},

@@ -3,9 +3,9 @@
 // Package crash checks that kolla.glance.cache_cron never leaves a cron.d
 // file half-written: under 50 concurrent runs, when runs are killed with
 // SIGKILL at random moments, and when the disk is full. It drives the
-// module binary that `make dist` builds (plugins/modules/
-// cache_cron_linux_<arch>) the way Ansible does, with a JSON arguments
-// file, and judges the outcome on the files alone. It needs root (tmpfs
+// binary that `make dist` builds (plugins/modules/kolla_glance_linux_<arch>)
+// the way the action plugin does, with a JSON arguments file that names
+// the module, and judges the outcome on the files alone. It needs root (tmpfs
 // mounts) and runs with
 //
 //	go test -count=1 -v -tags reliability ./tests/crash/
@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -28,7 +27,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/cron"
+	"github.com/kolla-glance/kolla-glance/internal/platforms"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 )
 
 const (
@@ -88,8 +90,11 @@ func binary(t *testing.T) string {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
-	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
-	bin := filepath.Join(root, "plugins", "modules", "cache_cron_linux_"+arch)
+	tab, err := platforms.Load(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(root, "plugins", "modules", tab.Host())
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("%s is missing: run `make dist` first (%v)", bin, err)
 	}
@@ -102,7 +107,8 @@ func needRoot(t *testing.T) {
 }
 
 // argsFile writes module arguments as Ansible does for a binary module:
-// the user's options plus the _ansible_* keys, in one JSON object.
+// the user's options plus the _ansible_* keys and the module's name, in one
+// JSON object.
 func argsFile(t *testing.T, dir string, n int, opts map[string]any) string {
 	t.Helper()
 	args := map[string]any{
@@ -121,6 +127,7 @@ func argsFile(t *testing.T, dir string, n int, opts map[string]any) string {
 		"_ansible_tmpdir":                   dir,
 		"_ansible_shell_executable":         "/bin/sh",
 		"_ansible_socket":                   nil,
+		ansible.ModuleKey:                   "cache_cron",
 	}
 	for k, v := range opts {
 		args[k] = v

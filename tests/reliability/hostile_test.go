@@ -30,6 +30,7 @@ import (
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/modules"
+	"github.com/kolla-glance/kolla-glance/internal/platforms"
 )
 
 // runTimeout bounds one module run; the slowest case (a 10 MB string
@@ -109,22 +110,28 @@ func loadManifest(t *testing.T) manifest {
 	return m
 }
 
-// binaries returns module name -> binary path for this machine's arch.
+// binaries returns module name -> a path that runs the module: a link
+// named after the module to the collection's one binary for this machine
+// (plugins/modules/kolla_glance_linux_<arch>), which runs the module its
+// argv[0] names when the args do not name one.
 func binaries(t *testing.T) map[string]string {
 	t.Helper()
-	out, err := exec.Command("uname", "-m").Output()
+	tab, err := platforms.Load(repoRoot(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch := strings.TrimSpace(string(out))
-	suffix := "_linux_" + arch
-	paths, _ := filepath.Glob(filepath.Join(repoRoot(t), "plugins", "modules", "*"+suffix))
-	bins := map[string]string{}
-	for _, p := range paths {
-		bins[strings.TrimSuffix(filepath.Base(p), suffix)] = p
+	bin := filepath.Join(repoRoot(t), "plugins", "modules", tab.Host())
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("no binary for this machine: %v: run `make dist` first", err)
 	}
-	if len(bins) == 0 {
-		t.Fatalf("no module binaries plugins/modules/*%s: run `make dist` first", suffix)
+	links := t.TempDir()
+	bins := map[string]string{}
+	for _, m := range modules.All() {
+		link := filepath.Join(links, m.Spec.Name)
+		if err := os.Symlink(bin, link); err != nil {
+			t.Fatal(err)
+		}
+		bins[m.Spec.Name] = link
 	}
 	return bins
 }
@@ -522,16 +529,11 @@ func TestHostile(t *testing.T) {
 }
 
 // TestCorpusCoversEveryOption checks that the wrong-type cases give a wrong
-// JSON type to every option and sub-option of every module, and that the
-// binaries and the module list agree.
+// JSON type to every option and sub-option of every module.
 func TestCorpusCoversEveryOption(t *testing.T) {
 	m := loadManifest(t)
-	bins := binaries(t)
 	for _, mod := range modules.All() {
 		spec := mod.Spec
-		if _, ok := bins[spec.Name]; !ok {
-			t.Errorf("module %s has no binary in plugins/modules", spec.Name)
-		}
 		var fragments []string
 		for _, c := range m.Cases {
 			if !strings.Contains(c.Name, "/wrong-type/") {
@@ -565,11 +567,6 @@ func TestCorpusCoversEveryOption(t *testing.T) {
 			}
 		}
 		walk(spec.Options, "")
-	}
-	for name := range bins {
-		if _, ok := fqcns()[name]; !ok {
-			t.Errorf("binary for %s, a module internal/modules does not list", name)
-		}
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/ansible/docgen"
 	"github.com/kolla-glance/kolla-glance/internal/modules"
 )
@@ -50,7 +51,7 @@ func main() {
 	}
 }
 
-func render(mods []modules.Module) (map[string][]byte, error) {
+func render(mods []ansible.Module) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	specs := map[string]any{}
 	for _, m := range mods {
