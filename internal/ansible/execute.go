@@ -1,34 +1,35 @@
 package ansible
 
-// Running a module as Ansible runs a binary module: Main and Execute.
+// Running a module as Ansible runs a binary module: Execute (one module;
+// a binary that serves several uses Main, dispatch.go).
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 )
 
-// Main runs a module as Ansible invokes a binary module and exits.
-func Main(spec *Spec, version string, run RunFunc) {
-	os.Exit(Execute(spec, version, run, os.Args, os.Stdin, os.Stdout))
-}
-
-// Execute is Main without the exit: it reads the arguments (the args file
-// named by argv[1], or {"ANSIBLE_MODULE_ARGS": {...}} on stdin when run by
-// hand without one), validates them, runs the module and writes exactly one
-// JSON object to stdout. It returns the exit code: 0, or 1 on failure.
+// Execute runs one module as Ansible invokes a binary module: it reads the
+// arguments (the args file named by argv[1], or {"ANSIBLE_MODULE_ARGS":
+// {...}} on stdin without one), validates them, runs the module and writes
+// exactly one JSON object to stdout. It returns the exit code: 0, or 1 on
+// failure.
 func Execute(spec *Spec, version string, run RunFunc, argv []string, stdin io.Reader, stdout io.Writer) int {
 	if len(argv) == 2 && argv[1] == "--version" {
 		fmt.Fprintf(stdout, "%s %s\n", spec.FQCN(), version)
 		return 0
 	}
-	out := map[string]any{}
 	raw, err := loadArgs(argv, stdin)
 	if err != nil {
-		return emit(stdout, failed(out, err.Error()), scrubber{})
+		return emit(stdout, failed(map[string]any{}, err.Error()), scrubber{})
 	}
+	return execute(spec, run, raw, stdout)
+}
+
+// execute is Execute once the arguments are loaded.
+func execute(spec *Spec, run RunFunc, raw map[string]any, stdout io.Writer) int {
+	out := map[string]any{}
 	internal, userArgs, internalWarnings, err := splitInternal(raw)
 	if err != nil {
 		return emit(stdout, failed(out, err.Error()), scrubber{})

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: kolla-glance contributors
 # Apache License 2.0 (see LICENSE)
-"""Shared controller-side glue for the collection's Go binary modules.
+"""Shared controller-side glue for the collection's Go binary.
 
 One action plugin per module subclasses BinaryModuleAction and names its
 module. The base class:
@@ -10,9 +10,15 @@ module. The base class:
   so that an invalid task fails before anything is transferred, with every
   problem in one message;
 * picks the binary built for the target's platform (gathered facts when
-  present, ``uname -sm`` otherwise) and fails clearly when there is none;
-* runs it through Ansible's normal module execution (``_execute_module``),
-  with check mode and async support, and removes the remote temp dir;
+  present, ``uname -sm`` otherwise; names from platforms.txt) and fails
+  clearly when there is none. One binary serves every module: the
+  arguments name the module (``_kolla_glance_module``);
+* runs it on the target from the target's binary cache (binary_cache.py):
+  one remote command when the target already holds that exact binary;
+* falls back to Ansible's normal module execution (``_execute_module``,
+  which uploads the binary for the task and deletes it) for async tasks,
+  with ANSIBLE_KEEP_REMOTE_FILES, with ``kolla_glance_binary_cache: false``
+  and when the cache directory is not usable (with a warning saying why);
 * for compute-only modules, runs the controller's binary locally instead
   (no transfer, no remote round trip) unless the variable
   ``kolla_glance_compute_on`` is ``target`` or the task is async.
@@ -20,8 +26,9 @@ module. The base class:
 It uses only the parts of ActionBase that ansible-core's own action plugins
 use and that have kept their signatures from 2.14 to 2.22: ``run``,
 ``_execute_module``, ``_low_level_execute_command``, ``_remove_tmp_path``,
-``_task``, ``_templar``, ``_connection``. The controller run builds its
-``_ansible_*`` keys and parses the module's output itself
+``get_shell_option``, ``_task``, ``_templar``, ``_connection``, and for the
+cache the ones binary_cache.py lists. The controller and cache runs build
+their ``_ansible_*`` keys and parse the module's output themselves
 (docs/decisions.md, "ansible-core 2.14 to 2.22").
 """
 from __future__ import absolute_import, division, print_function
@@ -36,16 +43,29 @@ import tempfile
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.release import __version__ as ANSIBLE_VERSION
 from ansible.utils.display import Display
 
+from ansible_collections.kolla.glance.plugins.plugin_utils import binary_cache, platforms
 from ansible_collections.kolla.glance.plugins.plugin_utils.argument_validation import (
     COLLECTION, ArgumentError, validate_args)
 
-# uname -m / ansible_architecture spellings -> the suffix of the built binary.
-_ARCH_ALIASES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64"}
-_MODULES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "modules")
+#: the argument that names the module the binary runs (ansible.ModuleKey in Go)
+MODULE_KEY = "_kolla_glance_module"
+
+
+def json_lines(stdout):
+    """The lines of a remote command's stdout that hold the module's JSON
+    object, without what a login script may print around it (Ansible's own
+    module parsing drops such lines too), and whether anything followed it."""
+    lines = stdout.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.lstrip().startswith("{")), None)
+    last = next((i for i in range(len(lines) - 1, -1, -1) if lines[i].rstrip().endswith("}")), None)
+    if first is None or last is None or last < first:
+        return stdout, False
+    return "\n".join(lines[first:last + 1]), any(line.strip() for line in lines[last + 1:])
 
 
 def parse_module_output(stdout, stderr, rc):
@@ -89,7 +109,8 @@ class BinaryModuleAction(ActionBase):
                 result.update(self._run_on_controller(module_args, task_vars))
                 return result
             system, arch = self._target_platform(task_vars)
-            binary = self._find_binary(system, arch)[0]
+            name, binary = self._find_binary(system, arch)
+            cache_dir, why_not = self._cache_dir(task_vars)
         except ArgumentError as e:
             # The module's own result for argument problems.
             self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -102,8 +123,20 @@ class BinaryModuleAction(ActionBase):
             return result
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         try:
-            result.update(self._execute_module(module_name=binary, module_args=module_args,
+            if cache_dir is not None:
+                ran, why_not = binary_cache.run(self, binary, self._cache_args(module_args, task_vars), cache_dir)
+                if ran is not None:
+                    result.update(self._remote_result(ran))
+                    return result
+            args = dict(module_args)
+            args[MODULE_KEY] = self.MODULE
+            result.update(self._execute_module(module_name=name, module_args=args,
                                                task_vars=task_vars, wrap_async=wrap_async))
+            if why_not:
+                result.setdefault("warnings", []).append(
+                    "%s.%s: the binary cache is not used, so the binary was uploaded for this task: %s. "
+                    "Fix the directory, set kolla_glance_binary_cache_dir, or set kolla_glance_binary_cache: false."
+                    % (COLLECTION, self.MODULE, why_not))
         finally:
             if not wrap_async:
                 self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -139,28 +172,62 @@ class BinaryModuleAction(ActionBase):
         return system, arch
 
     def _find_binary(self, system, arch):
-        """Return the module name and path of the binary built for a platform."""
-        suffix = "%s_%s" % (system.lower(), _ARCH_ALIASES.get(arch, arch))
-        path = os.path.join(_MODULES_DIR, "%s_%s" % (self.MODULE, suffix))
+        """Return the module name Ansible knows the binary built for a
+        platform by, and its path."""
+        binary = platforms.binary_name(system, arch)
+        path = os.path.join(platforms.MODULES_DIR, binary)
         if not os.path.isfile(path):
             raise AnsibleActionFail(
-                "%s.%s has no binary for %s/%s: %s_%s is not in the collection's plugins/modules "
-                "(built: %s). Build it with `make dist`, or run the task on a linux x86_64 or aarch64 host."
-                % (COLLECTION, self.MODULE, system, arch, self.MODULE, suffix, ", ".join(self._built()) or "none"))
-        return "%s.%s_%s" % (COLLECTION, self.MODULE, suffix), path
+                "%s.%s has no binary for %s/%s: %s is not in the collection's plugins/modules "
+                "(built: %s). Build it with `make dist` (linux) or `make build` (this machine), "
+                "or run the task on a linux x86_64 or aarch64 host."
+                % (COLLECTION, self.MODULE, system, arch, binary, ", ".join(platforms.built()) or "none"))
+        return "%s.%s" % (COLLECTION, binary), path
 
-    def _built(self):
-        prefix = self.MODULE + "_"
+    # -- the target's binary cache -------------------------------------------
+
+    def _cache_dir(self, task_vars):
+        """(the cache directory to use, None) or (None, why the cache is not
+        used) for this task; (None, None) when the cache is off, or the task
+        needs Ansible's own path (async, kept remote files)."""
+        on = self._templar.template(task_vars.get("kolla_glance_binary_cache", True))
         try:
-            return sorted(n for n in os.listdir(_MODULES_DIR) if n.startswith(prefix) and not n.endswith(".py"))
-        except OSError:
-            return []
+            on = boolean(on, strict=True)
+        except TypeError:
+            raise AnsibleActionFail("kolla_glance_binary_cache must be a boolean, got %r" % (on,))
+        if not on or self._task.async_val or C.DEFAULT_KEEP_REMOTE_FILES:
+            return None, None
+        path = task_vars.get("kolla_glance_binary_cache_dir")
+        if path is None:
+            remote_tmp = self.get_shell_option("remote_tmp", default="~/.ansible/tmp")
+            path = "%s/%s" % (str(remote_tmp).rstrip("/"), binary_cache.DEFAULT_DIR_NAME)
+        path = self._templar.template(path)
+        if not isinstance(path, str) or not path.strip():
+            raise AnsibleActionFail("kolla_glance_binary_cache_dir must be a path, got %r" % (path,))
+        why_not = binary_cache.unusable_path(path)
+        if why_not:
+            return None, why_not
+        return path.rstrip("/") or "/", None
+
+    def _cache_args(self, module_args, task_vars):
+        args = dict(module_args)
+        args.update(self._internal_args(self.get_shell_option("remote_tmp", default="~/.ansible/tmp"), task_vars))
+        return args
+
+    def _remote_result(self, res):
+        text, junk_after = json_lines(res.get("stdout", ""))
+        result = parse_module_output(text, res.get("stderr", ""), res.get("rc"))
+        if junk_after and not result.get("failed"):
+            result.setdefault("warnings", []).append("Module invocation had junk after the JSON data: %s"
+                                                     % res.get("stdout", "").strip()[-200:])
+        return result
 
     # -- controller execution ---------------------------------------------
 
-    def _internal_args(self, name, task_vars):
-        """The _ansible_* keys the Go SDK reads, from the task itself: what
-        _execute_module would send, for a run with no remote temp dir."""
+    def _internal_args(self, remote_tmp, task_vars):
+        """The _ansible_* keys the Go SDK reads, from the task itself (what
+        _execute_module would send, for a run with no remote temp dir), and
+        the module's name for the binary."""
         args = {
             "_ansible_check_mode": bool(self._task.check_mode),
             "_ansible_diff": bool(self._task.diff),
@@ -168,10 +235,11 @@ class BinaryModuleAction(ActionBase):
             "_ansible_debug": bool(C.DEFAULT_DEBUG),
             "_ansible_verbosity": Display().verbosity,
             "_ansible_version": ANSIBLE_VERSION,
-            "_ansible_module_name": name,
+            "_ansible_module_name": "%s.%s" % (COLLECTION, self.MODULE),
             "_ansible_keep_remote_files": False,
             "_ansible_tmpdir": None,
-            "_ansible_remote_tmp": tempfile.gettempdir(),
+            "_ansible_remote_tmp": remote_tmp,
+            MODULE_KEY: self.MODULE,
         }
         try:
             # 2.21+: whether modules return invocation (default false)
@@ -182,9 +250,9 @@ class BinaryModuleAction(ActionBase):
         return args
 
     def _run_on_controller(self, module_args, task_vars):
-        name, path = self._find_binary(platform.system(), platform.machine())
+        path = self._find_binary(platform.system(), platform.machine())[1]
         args = dict(module_args)
-        args.update(self._internal_args(name, task_vars))
+        args.update(self._internal_args(tempfile.gettempdir(), task_vars))
         workdir = tempfile.mkdtemp(prefix="kolla-glance-")
         try:
             args_path = os.path.join(workdir, "args")
@@ -192,7 +260,7 @@ class BinaryModuleAction(ActionBase):
                 json.dump(args, f)
             if not os.access(path, os.X_OK):
                 # An installed collection may have lost the exec bit.
-                copy = os.path.join(workdir, self.MODULE)
+                copy = os.path.join(workdir, os.path.basename(path))
                 shutil.copyfile(path, copy)
                 os.chmod(copy, 0o700)
                 path = copy

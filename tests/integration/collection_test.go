@@ -6,9 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kolla-glance/kolla-glance/internal/platforms"
 )
 
 // TestCollectionBuildsInstallsAndDocuments builds the tarball with
@@ -30,15 +31,32 @@ func TestCollectionBuildsInstallsAndDocuments(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := string(list)
+	tab, err := platforms.Load(e.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One binary per platform serves every module; each module keeps its
+	// own documentation and action plugin.
+	wants := []string{"plugins/plugin_utils/platforms.txt", "plugins/plugin_utils/binary_cache.py"}
+	for _, p := range tab.Dist {
+		wants = append(wants, "plugins/modules/"+tab.Binary(p.System, p.Arch))
+	}
 	for _, m := range []string{"backends", "upgrade_plan", "cache_cron"} {
-		for _, want := range []string{
-			"plugins/modules/" + m + "_linux_x86_64", "plugins/modules/" + m + "_linux_aarch64",
-			"plugins/modules/" + m + ".py", "plugins/action/" + m + ".py",
-		} {
-			if !strings.Contains(files, want+"\n") {
-				t.Errorf("tarball lacks %s", want)
-			}
+		wants = append(wants, "plugins/modules/"+m+".py", "plugins/action/"+m+".py")
+		if strings.Contains(files, "plugins/modules/"+m+"_linux_") {
+			t.Errorf("tarball holds a per-module binary of %s (make dist removes them; run make clean)", m)
 		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(files, want+"\n") {
+			t.Errorf("tarball lacks %s", want)
+		}
+	}
+	if n := strings.Count(files, "plugins/modules/"+tab.Name+"_"); n != len(tab.Dist) {
+		t.Errorf("tarball holds %d binaries, want %d (one per platform of platforms.txt):\n%s", n, len(tab.Dist), files)
+	}
+	if st, err := os.Stat(tarballs[0]); err != nil || st.Size() > 3_000_000 {
+		t.Errorf("the tarball is %v bytes, more than 3 MB (%v)", st.Size(), err)
 	}
 	for _, bad := range []string{".go\n", "go.mod", "internal/", "plugins/cmd/", "molecule/", "__pycache__", ".ci/", "tests/"} {
 		if strings.Contains(files, bad) {
@@ -72,25 +90,29 @@ func TestCollectionBuildsInstallsAndDocuments(t *testing.T) {
 			version = strings.TrimSpace(v)
 		}
 	}
-	for _, m := range []string{"backends", "upgrade_plan", "cache_cron"} {
-		binary := filepath.Join(installed, "ansible_collections", "kolla", "glance", "plugins", "modules", m+"_linux_"+hostArch())
-		out, err := exec.Command(binary, "--version").Output()
-		if err != nil {
-			t.Fatalf("%s --version: %v", binary, err)
+	binary := filepath.Join(installed, "ansible_collections", "kolla", "glance", "plugins", "modules", tab.Host())
+	links := filepath.Join(e.scratch, "links")
+	if err := os.MkdirAll(links, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"", "backends", "upgrade_plan", "cache_cron"} {
+		// Run by the name of a module (busybox style), the binary is that module.
+		run, want := binary, "kolla.glance "+version
+		if m != "" {
+			run, want = filepath.Join(links, m), "kolla.glance."+m+" "+version
+			if err := os.Symlink(binary, run); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if got, want := strings.TrimSpace(string(out)), "kolla.glance."+m+" "+version; got != want {
-			t.Errorf("%s --version = %q, want %q (galaxy.yml)", m, got, want)
+		out, err := exec.Command(run, "--version").Output()
+		if err != nil {
+			t.Fatalf("%s --version: %v", run, err)
+		}
+		if got := strings.TrimSpace(string(out)); got != want {
+			t.Errorf("%s --version = %q, want %q (galaxy.yml)", run, got, want)
 		}
 	}
 	// The installed collection runs: controller execution, target
 	// execution, check and diff mode.
 	e.playbook("protocol")
-}
-
-// hostArch names this machine's architecture as the binaries' suffix does.
-func hostArch() string {
-	if runtime.GOARCH == "arm64" {
-		return "aarch64"
-	}
-	return "x86_64"
 }

@@ -116,7 +116,9 @@ func TestUpgradePlanInvalidTransfersNothing(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("control run failed:\n%s", r.out)
 	}
-	mustContain(t, r.out, "PUT ", "AnsiballZ_upgrade_plan_linux_", `"mode": "rolling"`)
+	// A cold cache (the scratch remote_tmp is new): the binary is uploaded
+	// into it and run by the cache's command.
+	mustContain(t, r.out, "PUT ", "kolla_glance_linux_", "kolla-glance-binaries/.up-", "EXEC ", `"mode": "rolling"`)
 
 	for _, where := range []string{"target", "controller"} {
 		t.Run(where, func(t *testing.T) {
@@ -130,7 +132,7 @@ func TestUpgradePlanInvalidTransfersNothing(t *testing.T) {
 				typeError("rolling", "str", "bool: The value 'perhaps' is not a valid boolean"),
 				typeError("db_state", "str", "int"),
 				"Unsupported parameters for (kolla.glance.upgrade_plan) module: bogus.")
-			mustNotContain(t, r.out, "PUT ", "AnsiballZ_", "upgrade_plan_linux_")
+			mustNotContain(t, r.out, "PUT ", "EXEC ", "AnsiballZ_", "kolla_glance_linux_")
 			if n := strings.Count(r.out, "FAILED!"); n != 1 {
 				t.Errorf("want one failure, got %d:\n%s", n, r.out)
 			}

@@ -63,7 +63,7 @@ func TestInvalidTaskTransfersNothing(t *testing.T) {
 		t.Fatalf("an unknown option passed:\n%s", r.out)
 	}
 	mustContain(t, r.out, "Unsupported parameters for (kolla.glance.cache_cron) module: bogus.")
-	mustNotContain(t, r.out, "PUT ", "AnsiballZ_")
+	mustNotContain(t, r.out, "PUT ", "EXEC ", "AnsiballZ_")
 }
 
 func TestPlatformWithoutBinary(t *testing.T) {
@@ -81,7 +81,8 @@ func TestPlatformWithoutBinary(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("a platform without a binary passed:\n%s", r.out)
 	}
-	mustContain(t, r.out, "kolla.glance.cache_cron has no binary for Linux/ppc64le", "cache_cron_linux_ppc64le", "cache_cron_linux_x86_64")
+	mustContain(t, r.out, "kolla.glance.cache_cron has no binary for Linux/ppc64le", "kolla_glance_linux_ppc64le is not in",
+		"kolla_glance_linux_aarch64, kolla_glance_linux_x86_64")
 	if strings.Contains(r.out, "Traceback") {
 		t.Errorf("a traceback:\n%s", r.out)
 	}
