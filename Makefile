@@ -39,7 +39,7 @@ export KOLLA_GLANCE_SKIP_LOG := $(CURDIR)/$(DISTDIR)/skipped.txt
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one test clear-skips lint \
+.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one qemu-protocol test clear-skips lint \
         collection demo bench reliability molecule e2e release clean
 
 help: ## list the targets
@@ -80,6 +80,9 @@ integration-one: deps dist ## the integration suite on one ansible-core line (AN
 	  $(GO) test -count=1 -tags integration -timeout 30m ./tests/integration/... && \
 	  echo "integration: ansible-core $(ANSIBLE_CORE) passed in $$(( $$(date +%s) - start )) s"
 
+qemu-protocol: deps dist ## the linux aarch64 binary under qemu-aarch64-static: one JSON object, as the host's binary answers (fails without qemu)
+	$(GO) test -count=1 -tags qemu ./tests/qemu/
+
 molecule: deps dist ## every molecule scenario (create ... destroy) on real containers
 	@mkdir -p $(DISTDIR)
 	@echo "molecule: ansible-core $(ANSIBLE_CORE)"
@@ -87,7 +90,7 @@ molecule: deps dist ## every molecule scenario (create ... destroy) on real cont
 	  tee $(DISTDIR)/molecule.log | grep -E '^(=== RUN|--- |\s+[a-z-]+ +[0-9.]+s|PASS|FAIL|ok)'
 	@grep -q '^ok' $(DISTDIR)/molecule.log
 
-test: deps clear-skips check-generated lint unit integration molecule reliability e2e ## the whole test suite
+test: deps clear-skips check-generated lint unit integration qemu-protocol molecule reliability e2e ## the whole test suite
 	@if [ -s $(KOLLA_GLANCE_SKIP_LOG) ]; then \
 	  echo "make test: all suites passed; skipped (KOLLA_GLANCE_MAY_SKIP): $$(paste -sd, $(KOLLA_GLANCE_SKIP_LOG))"; \
 	else echo "make test: all suites passed; skipped: none"; fi
@@ -97,7 +100,7 @@ clear-skips:
 
 lint: deps dist ## go vet, staticcheck, gofmt, yamllint, ansible-lint, ansible-test sanity (offline tests)
 	$(GO) vet ./...
-	$(GO) vet -tags 'integration molecule reliability e2e bench' ./tests/...
+	$(GO) vet -tags 'integration molecule reliability e2e bench qemu' ./tests/...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	yamllint -s .
