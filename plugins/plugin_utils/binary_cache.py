@@ -8,15 +8,16 @@ task: temp dir, PUT of the binary and of the args, chmod, run, rm. With the
 cache, a task whose target already holds the binary is one remote command:
 
 * ``command()`` renders a /bin/sh script that checks the cache directory (a
-  real directory, owned by the user the command runs as, mode drwx------,
-  in a parent nobody else can rename it out of), then checks the cached
+  real directory, owned by the user the command runs as (``test -O``), mode
+  drwx------, in a parent nobody else can rename it out of), then checks the cached
   binary, named after its sha256, against the digest of the controller's
   copy, and only then runs it. The check and the run are one command.
 * When the binary is missing or is not the controller's (truncated,
   replaced, wrong mode), the script prints a *miss* and runs nothing; the
   controller uploads the binary into the directory and a second command
   installs it (checks the upload's sha256, renames it to its digest), prunes
-  all but the last ``KEEP`` versions and runs it.
+  all but the last ``KEEP`` versions and runs it: the sha256 is checked in
+  the command that runs the binary either way.
 * When the directory cannot be used, the script prints *unusable* and the
   reason, runs nothing and writes nothing; ``run()`` returns the reason and
   the action plugin falls back to the upload-and-delete path.
@@ -88,13 +89,12 @@ case $d in /*) ;; *) kg unusable "the cache directory $d is not an absolute path
 command -v sha256sum >/dev/null 2>&1 || kg unusable "sha256sum is not on the PATH"
 [ -e "$d" ] || [ -L "$d" ] || mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
 [ -d "$d" ] && [ ! -L "$d" ] || kg unusable "$d is not a directory"
-u=$(id -u)
 set -- $(ls -ldn -- "$d")
-[ "$3" = "$u" ] || kg unusable "$d belongs to uid $3, not to uid $u"
+[ -O "$d" ] || kg unusable "$d belongs to uid $3, not to the user running the command"
 case $1 in drwx------ | drwx------.) ;; *) kg unusable "$d has mode $1, not drwx------" ;; esac
 p=${d%/*}/
 set -- $(ls -ldn -- "$p")
-[ "$3" = "$u" ] || [ "$3" = 0 ] || kg unusable "its parent $p belongs to uid $3"
+[ -O "$p" ] || [ "$3" = 0 ] || kg unusable "its parent $p belongs to uid $3"
 case $1 in ?????w????* | ????????w?*) case $1 in ?????????[tT]*) ;; *) kg unusable "its parent $p has mode $1: others can replace $d" ;; esac ;; esac
 f=$d/@SHA@
 '''
@@ -106,19 +106,24 @@ if [ -n "$src" ]; then { [ ! -e "$t" ] && [ ! -L "$t" ] && cp -- "$src" "$t"; } 
 chmod 700 -- "$t" || kg unusable "cannot chmod $t"
 set -- $(sha256sum -- "$t")
 [ "$1" = @SHA@ ] || { rm -f -- "$t"; kg unusable "the upload's sha256 is $1, not @SHA@"; }
+[ ! -d "$f" ] || [ -L "$f" ] || { rm -f -- "$t"; kg unusable "$f is a directory"; }
 mv -f -- "$t" "$f" || { rm -f -- "$t"; kg unusable "cannot rename the upload to $f"; }
-n=0
-for x in $(ls -t -- "$d"); do case $x in @HEX64@) n=$((n + 1)); [ "$n" -le @KEEP@ ] || [ "$x" = @SHA@ ] || rm -f -- "$d/$x" ;; esac; done
-find "$d/." ! -name . -prune -name '.up-*' -type f -mtime +0 -exec rm -f -- {} + 2>/dev/null
+set +f; set -- "$d"/@HEX64@; o=$#; set -- "$d"/.up-*; set -f
+if [ "$o" -gt @KEEP@ ]; then n=0; for x in $(ls -t -- "$d"); do case $x in @HEX64@) n=$((n + 1)); [ "$n" -le @KEEP@ ] || [ "$x" = @SHA@ ] || rm -f -- "$d/$x" ;; esac; done; fi
+[ ! -e "$1" ] || find "$d/." ! -name . -prune -name '.up-*' -type f -mtime +0 -exec rm -f -- {} + 2>/dev/null
 '''
 
-_RUN = r'''[ -f "$f" ] && [ ! -L "$f" ] || kg miss "$d"
+# The cached binary's checks; after an install, the upload's own checks
+# above stand for them (the file was just made, checked and renamed here).
+_CHECK = r'''[ -f "$f" ] && [ ! -L "$f" ] || kg miss "$d"
+[ -O "$f" ] || kg miss "$d"
 set -- $(ls -ln -- "$f")
-[ "$3" = "$u" ] || kg miss "$d"
 case $1 in -rwx------ | -rwx------.) ;; *) kg miss "$d" ;; esac
 set -- $(sha256sum -- "$f")
 [ "$1" = @SHA@ ] || kg miss "$d"
-@ENV@ "$f"@ARGS@'''
+'''
+
+_RUN = r'''@ENV@ "$f"@ARGS@'''
 
 
 def command(cache_dir, sha, env="", args_path=None, upload=None, keep=KEEP):
@@ -129,7 +134,9 @@ def command(cache_dir, sha, env="", args_path=None, upload=None, keep=KEEP):
     args_path None: the arguments come on stdin."""
     q = shlex.quote
     script = _PROLOGUE
-    if upload is not None:
+    if upload is None:
+        script += _CHECK
+    else:
         src, token = upload
         script += _INSTALL.replace("@TOKEN@", q(token)).replace("@SRC@", q(src or ""))
     script += _RUN
