@@ -114,8 +114,11 @@ collection: generate dist ## build the collection tarball into dist/
 demo: deps dist ## run the modules on the built-in example; output under a scratch dir
 	@$(call with_ansible,$(ANSIBLE_CORE)) && tests/bin/demo
 
-bench: deps dist ## measured speed and size against the Python equivalents
-	@tests/bin/bench
+# make bench times every playbook on these ansible-core lines, the default first.
+BENCH_LINES ?= $(ANSIBLE_CORE) $(filter-out $(ANSIBLE_CORE),2.14)
+
+bench: deps dist ## measured speed and size against the Python equivalents, on BENCH_LINES (2.19 and 2.14)
+	@BENCH_LINES="$(BENCH_LINES)" tests/bin/bench
 
 release: check-generated collection ## the collection tarball and its SHA256SUMS in dist/
 	@got=$$($(HOST_BIN) --version); \

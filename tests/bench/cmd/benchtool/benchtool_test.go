@@ -57,13 +57,16 @@ func TestPlaybooksFillEveryPlaceholder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for _, c := range cases {
 		text, err := renderPlaybook(c, "x86_64")
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen[c.Name] = true
+		seen[c.Name] = text
+		if c.Info == "" {
+			t.Errorf("%s: no Info for the report", c.Name)
+		}
 		if placeholder.MatchString(text) {
 			t.Errorf("%s: placeholder left:\n%s", c.Name, text)
 		}
@@ -71,14 +74,20 @@ func TestPlaybooksFillEveryPlaceholder(t *testing.T) {
 			t.Errorf("%s: %d tasks for N=%d", c.Name, got, c.N)
 		}
 	}
-	for _, want := range []string{"empty", "cc-idem", "cron-first", "backends-target", "sf-plan"} {
-		if !seen[want] {
+	for _, want := range []string{"empty", "cc-idem", "cc-idem-cold", "cc-idem-off", "cron-idem", "cmd-true", "backends-target", "plan-target-cold", "sf-plan"} {
+		if seen[want] == "" {
 			t.Errorf("case %s missing", want)
 		}
 	}
-	first, _ := renderPlaybook(cases[4], "x86_64") // cron-first
-	if !strings.Contains(first, `"/tmp/scratch/py-first/bench-2"`) || !strings.Contains(first, `job: "sh -c 'x >>/log 2>&1' \"q\""`) {
-		t.Errorf("cron-first playbook:\n%s", first)
+	if py := seen["cron-idem"]; !strings.Contains(py, `"/tmp/scratch/py-idem/kolla-glance-cache"`) || !strings.Contains(py, `job: "sh -c 'x >>/log 2>&1' \"q\""`) {
+		t.Errorf("cron-idem playbook:\n%s", py)
+	}
+	// A cold copy has a cache directory of its own; the cache off is a play variable.
+	if cold := seen["cc-idem-cold"]; !strings.Contains(cold, "        kolla_glance_binary_cache_dir: \"/tmp/scratch/cold/2\"\n      block:\n        - name: Cache cron") {
+		t.Errorf("cc-idem-cold playbook:\n%s", cold)
+	}
+	if off := seen["cc-idem-off"]; !strings.Contains(off, "  vars:\n    kolla_glance_binary_cache: \"false\"\n") {
+		t.Errorf("cc-idem-off playbook:\n%s", off)
 	}
 }
 

@@ -5,7 +5,8 @@
 //	    writes the timed playbooks (N copies of a task from tests/bench/tasks)
 //	    and cases.tsv (case, N, group) into -out.
 //	benchtool plan-args -hosts N
-//	    prints the upgrade_plan args file for an N-host plan.
+//	    prints the upgrade_plan args file for an N-host plan, as the action
+//	    plugin writes it for the collection's binary.
 //	benchtool report -results DIR -modules DIR -doc FILE
 //	    reads hyperfine's JSON, go test -bench output and the size list from
 //	    -results, prints the tables and writes them, with how they were
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/tests/bench"
 )
 
@@ -56,7 +58,10 @@ func planArgsCmd(args []string) error {
 	if *hosts < 1 {
 		return fmt.Errorf("-hosts must be at least 1")
 	}
+	plan := bench.PlanArgs(*hosts)
+	// The binary serves every module: the action plugin names the one to run.
+	plan[ansible.ModuleKey] = "upgrade_plan"
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(bench.PlanArgs(*hosts))
+	return enc.Encode(plan)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -23,6 +24,8 @@ type benchCase struct {
 	Name  string
 	Group string // "cron" or "compute": the cases timed in one hyperfine call
 	N     int
+	// Info says what each task runs, for the report.
+	Info string
 	// PlayVars are added to the play (kolla_glance_compute_on).
 	PlayVars map[string]string
 	// Tasks renders copy i (1-based) of the timed task(s), at column 0.
@@ -84,8 +87,35 @@ func static(s snippet) func(int) (string, error) {
 	return func(int) (string, error) { return s.fill(nil) }
 }
 
+// coldDir is where copy i of a cold case keeps its binary cache: a
+// directory of its own, which tests/bin/bench empties before every timed
+// run, so that every copy finds the cache empty and uploads the binary.
+func coldDir(scratch string, i int) string {
+	return filepath.Join(scratch, "cold", strconv.Itoa(i))
+}
+
+// cold runs each copy of tasks in a block whose binary cache is coldDir.
+func cold(scratch string, tasks func(int) (string, error)) func(int) (string, error) {
+	return func(i int) (string, error) {
+		t, err := tasks(i)
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "- name: %s\n  vars:\n    kolla_glance_binary_cache_dir: %s\n  block:\n",
+			yamlQuote(fmt.Sprintf("Cold binary cache (copy %d)", i)), yamlQuote(coldDir(scratch, i)))
+		for _, l := range strings.Split(strings.TrimRight(t, "\n"), "\n") {
+			if l != "" {
+				l = "    " + l
+			}
+			b.WriteString(l + "\n")
+		}
+		return b.String(), nil
+	}
+}
+
 func buildCases(tasksDir, scratch string, entries []cronEntry, n, nTarget, nCron int) ([]benchCase, error) {
-	names := []string{"cache_cron.yml", "cron.yml", "backends.yml", "setfact_backends.yml", "upgrade_plan.yml", "setfact_plan.yml"}
+	names := []string{"cache_cron.yml", "cron.yml", "backends.yml", "setfact_backends.yml", "upgrade_plan.yml", "setfact_plan.yml", "command.yml"}
 	snip := map[string]snippet{}
 	for _, name := range names {
 		s, err := loadSnippet(tasksDir, name)
@@ -119,20 +149,34 @@ func buildCases(tasksDir, scratch string, entries []cronEntry, n, nTarget, nCron
 		}
 	}
 	same := func(int) string { return "kolla-glance-cache" }
-	perTask := func(i int) string { return fmt.Sprintf("bench-%d", i) }
 	target := map[string]string{"kolla_glance_compute_on": "target"}
+	off := map[string]string{"kolla_glance_binary_cache": "false"}
 	return []benchCase{
-		{Name: "empty", Group: "both", N: 0, Tasks: static("")},
-		{Name: "cc-idem", Group: "cron", N: nCron, Tasks: cacheCron("cc-idem", same)},
-		{Name: "cron-idem", Group: "cron", N: nCron, Tasks: cron("py-idem", same)},
-		{Name: "cc-first", Group: "cron", N: nCron, Tasks: cacheCron("cc-first", perTask)},
-		{Name: "cron-first", Group: "cron", N: nCron, Tasks: cron("py-first", perTask)},
-		{Name: "backends-ctrl", Group: "compute", N: n, Tasks: static(snip["backends.yml"])},
-		{Name: "backends-target", Group: "compute", N: nTarget, PlayVars: target, Tasks: static(snip["backends.yml"])},
-		{Name: "sf-backends", Group: "compute", N: n, Tasks: static(snip["setfact_backends.yml"])},
-		{Name: "plan-ctrl", Group: "compute", N: n, Tasks: static(snip["upgrade_plan.yml"])},
-		{Name: "plan-target", Group: "compute", N: nTarget, PlayVars: target, Tasks: static(snip["upgrade_plan.yml"])},
-		{Name: "sf-plan", Group: "compute", N: n, Tasks: static(snip["setfact_plan.yml"])},
+		{Name: "empty", Group: "both", N: 0, Tasks: static(""), Info: "only the setup task (the baseline)"},
+		{Name: "cc-idem", Group: "cron", N: nCron, Tasks: cacheCron("cc-idem", same),
+			Info: "kolla.glance.cache_cron, file already right, binary cache warm"},
+		{Name: "cc-idem-cold", Group: "cron", N: nCron, Tasks: cold(scratch, cacheCron("cc-idem", same)),
+			Info: "the same, each task with an empty binary cache (uploads the binary)"},
+		{Name: "cc-idem-off", Group: "cron", N: nCron, PlayVars: off, Tasks: cacheCron("cc-idem", same),
+			Info: "the same, binary cache off (upload and delete per task, as before the cache)"},
+		{Name: "cron-idem", Group: "cron", N: nCron, Tasks: cron("py-idem", same),
+			Info: "2 ansible.builtin.cron tasks, file already right"},
+		{Name: "cmd-true", Group: "cron", N: nCron, Tasks: static(snip["command.yml"]),
+			Info: "ansible.builtin.command: true (the floor of a task on the target)"},
+		{Name: "backends-ctrl", Group: "compute", N: n, Tasks: static(snip["backends.yml"]),
+			Info: "kolla.glance.backends, run on the controller"},
+		{Name: "backends-target", Group: "compute", N: nTarget, PlayVars: target, Tasks: static(snip["backends.yml"]),
+			Info: "kolla.glance.backends, compute_on=target, binary cache warm"},
+		{Name: "sf-backends", Group: "compute", N: n, Tasks: static(snip["setfact_backends.yml"]),
+			Info: "set_fact with kolla-ansible's backend Jinja"},
+		{Name: "plan-ctrl", Group: "compute", N: n, Tasks: static(snip["upgrade_plan.yml"]),
+			Info: "kolla.glance.upgrade_plan (3 hosts), on the controller"},
+		{Name: "plan-target", Group: "compute", N: nTarget, PlayVars: target, Tasks: static(snip["upgrade_plan.yml"]),
+			Info: "kolla.glance.upgrade_plan (3 hosts), compute_on=target, binary cache warm"},
+		{Name: "plan-target-cold", Group: "compute", N: nTarget, PlayVars: target, Tasks: cold(scratch, static(snip["upgrade_plan.yml"])),
+			Info: "the same, each task with an empty binary cache (uploads the binary)"},
+		{Name: "sf-plan", Group: "compute", N: n, Tasks: static(snip["setfact_plan.yml"]),
+			Info: "set_fact building kolla-ansible's step list (3 hosts)"},
 	}, nil
 }
 
@@ -218,7 +262,7 @@ func playbooksCmd(args []string) error {
 		if err := os.WriteFile(filepath.Join(*out, c.Name+".yml"), []byte(text), 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(&tsv, "%s\t%d\t%s\n", c.Name, c.N, c.Group)
+		fmt.Fprintf(&tsv, "%s\t%d\t%s\t%s\n", c.Name, c.N, c.Group, c.Info)
 	}
 	return os.WriteFile(filepath.Join(*out, "cases.tsv"), []byte(tsv.String()), 0o644)
 }
