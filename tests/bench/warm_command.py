@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Prints, for `make bench`, a /bin/sh script that runs the binary cache's
 warm command over ssh exactly as the action plugin renders it
 (binary_cache.command), with upgrade_plan's args on stdin, so that hyperfine
