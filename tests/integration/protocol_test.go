@@ -19,7 +19,7 @@ func TestProtocolPlaybook(t *testing.T) {
 // deprecation of something the collection uses shows here first).
 func TestModulesWithTheirDefaults(t *testing.T) {
 	e := newEnv(t)
-	r := e.playbook("defaults")
+	r := e.playbook("with_defaults")
 	mustNotContain(t, r.out, "[WARNING]", "[DEPRECATION WARNING]")
 }
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Runs a batch of task arguments through the action plugins' controller
 validation (plugins/plugin_utils/argument_validation.py) under the Python
 and ansible-core it is started with; parity_test.go compares the verdicts
