@@ -118,12 +118,7 @@ func buildLegacy(in Input, v checked, warnings []string) Plan {
 			}
 		}
 	} else if v.nUpgraded > 0 {
-		up := make([]string, 0, v.nUpgraded)
-		for i := 0; i < n; i++ {
-			if v.upgraded[i] {
-				up = append(up, in.APIHosts[i])
-			}
-		}
+		up := v.upgradedHosts(in.APIHosts)
 		verb := " restart anyway: "
 		if len(up) == 1 {
 			verb = " restarts anyway: "
@@ -248,12 +243,7 @@ func buildRolling(in Input, v checked, warnings []string) Plan {
 
 	// Warnings about states a resume finds already unsafe.
 	if needMigrate && v.nUpgraded > 0 {
-		up := make([]string, 0, v.nUpgraded)
-		for i := 0; i < n; i++ {
-			if v.upgraded[i] {
-				up = append(up, in.APIHosts[i])
-			}
-		}
+		up := v.upgradedHosts(in.APIHosts)
 		verb := " already run"
 		if len(up) == 1 {
 			verb = " already runs"
@@ -361,4 +351,16 @@ func buildRolling(in Input, v checked, warnings []string) Plan {
 		Skipped:  skipped,
 		Warnings: warnings,
 	}
+}
+
+// upgradedHosts are the hosts of apiHosts listed in upgraded_hosts, in
+// api_hosts order.
+func (v checked) upgradedHosts(apiHosts []string) []string {
+	up := make([]string, 0, v.nUpgraded)
+	for i, h := range apiHosts {
+		if v.upgraded[i] {
+			up = append(up, h)
+		}
+	}
+	return up
 }
