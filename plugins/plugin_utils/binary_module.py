@@ -45,7 +45,6 @@ from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
-from ansible.release import __version__ as ANSIBLE_VERSION
 from ansible.utils.display import Display
 
 from ansible_collections.kolla.glance.plugins.plugin_utils import binary_cache, platforms
@@ -124,7 +123,7 @@ class BinaryModuleAction(ActionBase):
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         try:
             if cache_dir is not None:
-                ran, why_not = binary_cache.run(self, binary, self._cache_args(module_args, task_vars), cache_dir)
+                ran, why_not = binary_cache.run(self, binary, self._with_internal_args(module_args, task_vars), cache_dir)
                 if ran is not None:
                     result.update(self._remote_result(ran))
                     return result
@@ -209,11 +208,6 @@ class BinaryModuleAction(ActionBase):
             return None, why_not
         return path.rstrip("/") or "/", None
 
-    def _cache_args(self, module_args, task_vars):
-        args = dict(module_args)
-        args.update(self._internal_args(self.get_shell_option("remote_tmp", default="~/.ansible/tmp"), task_vars))
-        return args
-
     def _remote_result(self, res):
         text, junk_after = json_lines(res.get("stdout", ""))
         result = parse_module_output(text, res.get("stderr", ""), res.get("rc"))
@@ -224,23 +218,20 @@ class BinaryModuleAction(ActionBase):
 
     # -- controller execution ---------------------------------------------
 
-    def _internal_args(self, remote_tmp, task_vars):
-        """The _ansible_* keys the Go SDK reads, from the task itself (what
-        _execute_module would send, for a run with no remote temp dir), and
-        the module's name for the binary."""
-        args = {
+    def _with_internal_args(self, module_args, task_vars):
+        """The validated arguments plus the _ansible_* keys the Go SDK reads,
+        from the task itself (what _execute_module would send), and the
+        module's name for the binary: what the binary gets when it does not
+        go through _execute_module (on the controller, or from the cache)."""
+        args = dict(module_args)
+        args.update({
             "_ansible_check_mode": bool(self._task.check_mode),
             "_ansible_diff": bool(self._task.diff),
-            "_ansible_no_log": bool(self._task.no_log),
             "_ansible_debug": bool(C.DEFAULT_DEBUG),
             "_ansible_verbosity": Display().verbosity,
-            "_ansible_version": ANSIBLE_VERSION,
             "_ansible_module_name": "%s.%s" % (COLLECTION, self.MODULE),
-            "_ansible_keep_remote_files": False,
-            "_ansible_tmpdir": None,
-            "_ansible_remote_tmp": remote_tmp,
             MODULE_KEY: self.MODULE,
-        }
+        })
         try:
             # 2.21+: whether modules return invocation (default false)
             args["_ansible_inject_invocation"] = bool(
@@ -251,8 +242,7 @@ class BinaryModuleAction(ActionBase):
 
     def _run_on_controller(self, module_args, task_vars):
         path = self._find_binary(platform.system(), platform.machine())[1]
-        args = dict(module_args)
-        args.update(self._internal_args(tempfile.gettempdir(), task_vars))
+        args = self._with_internal_args(module_args, task_vars)
         workdir = tempfile.mkdtemp(prefix="kolla-glance-")
         try:
             args_path = os.path.join(workdir, "args")

@@ -246,12 +246,10 @@ func TestControllerAndModuleAgree(t *testing.T) {
 	sort.Strings(keys)
 	var summary []string
 	for _, k := range keys {
-		summary = append(summary, k+": "+itoa(counts[k]))
+		summary = append(summary, k+": "+strconv.Itoa(counts[k]))
 	}
 	t.Logf("parity corpus: %d inputs (%s), %d disagreements", len(cases), strings.Join(summary, ", "), len(disagreements))
 	for _, d := range disagreements {
 		t.Error(d)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
