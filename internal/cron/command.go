@@ -107,6 +107,9 @@ type CommandSpec struct {
 	Tool      string // ToolPruner or ToolCleaner
 	Release   string // glance release, see ParseRelease
 	LogDir    string // log directory inside the container; "" = DefaultLogDir
+	// Timeout bounds the tool's run, in seconds (1 to MaxTimeout): TERM
+	// when it is up, KILL KillAfter seconds later. See DefaultTimeout.
+	Timeout int
 }
 
 var (
@@ -119,12 +122,21 @@ var (
 // RenderCommand renders the cron command that runs a glance cache tool in
 // the container:
 //
-//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec <tool> --config-file <f>... >><logdir>/<tool>.log 2>&1'
+//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec [--user <user>] <container> sh -c 'exec timeout -k 10s <timeout>s <tool> --config-file <f>... >><logdir>/<tool>.log 2>&1'
 //
 // Choices:
 //   - flock -n (util-linux, on the host) keeps a run from overlapping a
 //     previous run of the same job; a skipped run exits 1 silently, so cron
 //     sends no mail for it.
+//   - timeout (coreutils, inside the container, which kolla's images have)
+//     bounds each run: TERM after Timeout seconds, KILL KillAfter seconds
+//     later, to the tool's whole process group. A wedged tool (Glance
+//     2025.1's glance-cache-pruner loops forever when the cache directory
+//     holds files its database does not know) would otherwise hold the
+//     flock and skip every later run. It runs in the container, around the
+//     tool: killing the engine's exec client on the host would leave the
+//     tool running in the container. A run that timed out exits 124 (137
+//     when it needed KILL) and prints nothing, like a finished one.
 //   - The tool's stdout and stderr are appended to <logdir>/<tool>.log
 //     inside the container, beside glance's own logs (rotated by kolla's
 //     logrotate), instead of mailing root on every run (glance 2026.1
@@ -139,9 +151,9 @@ var (
 // Refused (all problems reported together): engines other than docker and
 // podman, container names not matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$,
 // unknown tools and releases, log directories that are not clean absolute
-// paths made of letters, digits, "_", ".", "-" and "/". Since every value
-// is one of those plain tokens, no newline, "%", quote or shell
-// metacharacter can reach the cron line.
+// paths made of letters, digits, "_", ".", "-" and "/", timeouts out of
+// 1..MaxTimeout. Since every value is one of those plain tokens, no
+// newline, "%", quote or shell metacharacter can reach the cron line.
 func RenderCommand(c CommandSpec) (string, error) {
 	var errs []error
 	if c.Engine != "docker" && c.Engine != "podman" {
@@ -174,6 +186,9 @@ func RenderCommand(c CommandSpec) (string, error) {
 	if err := checkLogDir(logDir); err != nil {
 		errs = append(errs, err)
 	}
+	if err := checkTimeout(c.Timeout); err != nil {
+		errs = append(errs, fmt.Errorf("timeout %w", err))
+	}
 	if len(errs) > 0 {
 		return "", errors.Join(errs...)
 	}
@@ -184,7 +199,7 @@ func RenderCommand(c CommandSpec) (string, error) {
 	if c.User != "" {
 		b.WriteString("--user " + c.User + " ")
 	}
-	b.WriteString(c.Container + " sh -c 'exec " + c.Tool)
+	b.WriteString(c.Container + " sh -c 'exec timeout -k " + strconv.Itoa(KillAfter) + "s " + strconv.Itoa(c.Timeout) + "s " + c.Tool)
 	for _, f := range rel.ConfigFiles() {
 		b.WriteString(" --config-file " + f)
 	}
@@ -208,6 +223,9 @@ type Entry struct {
 	Schedule Schedule // when
 	User     string   // user column of the cron.d line
 	Command  string   // the command, see RenderCommand
+	// Timeout is the run time, in seconds, the command bounds the tool to
+	// (CommandSpec.Timeout); informational, Line does not use it.
+	Timeout int
 }
 
 // MarkerPrefix starts the marker line ansible.builtin.cron writes above each

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,18 +61,18 @@ func TestRenderCommand(t *testing.T) {
 		spec CommandSpec
 		want string
 	}{
-		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "zed"},
-			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
-		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "zed"},
-			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec glance-cache-cleaner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
-		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2023.2"},
-			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
-		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1"},
-			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
-		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "2026.1"},
-			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec glance-cache-cleaner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
-		{CommandSpec{Engine: "docker", Container: "glance-api.1", Tool: ToolPruner, Release: "2024.1", LogDir: "/var/log/glance"},
-			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance-api.1.lock docker exec glance-api.1 sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "zed", Timeout: 1620},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "zed", Timeout: 3600},
+			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec timeout -k 10s 3600s glance-cache-cleaner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2023.2", Timeout: 54},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 54s glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1", Timeout: 1},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"},
+		{CommandSpec{Engine: "podman", Container: "glance_api", Tool: ToolCleaner, Release: "2026.1", Timeout: 86400},
+			"flock -n /run/lock/kolla-glance-glance-cache-cleaner-glance_api.lock podman exec glance_api sh -c 'exec timeout -k 10s 86400s glance-cache-cleaner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-cleaner.log 2>&1'"},
+		{CommandSpec{Engine: "docker", Container: "glance-api.1", Tool: ToolPruner, Release: "2024.1", LogDir: "/var/log/glance", Timeout: 600},
+			"flock -n /run/lock/kolla-glance-glance-cache-pruner-glance-api.1.lock docker exec glance-api.1 sh -c 'exec timeout -k 10s 600s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/glance/glance-cache-pruner.log 2>&1'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec.Engine+"/"+tt.spec.Release+"/"+tt.spec.Tool, func(t *testing.T) {
@@ -90,24 +91,24 @@ func TestRenderCommand(t *testing.T) {
 // connection and worker_self_reference_url of glance-api.conf).
 func TestRenderCommandKollaReleases(t *testing.T) {
 	want := map[string]string{
-		"2024.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
-		"2025.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
-		"2025.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
-		"2026.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
-		"master": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2024.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2025.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2025.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2026.1": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"master": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
 		// Older releases the option also takes: glance-cache.conf alone.
-		"2023.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
-		"zed":    "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"2023.2": "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
+		"zed":    "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'",
 	}
 	for rel, cmd := range want {
-		got, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: rel})
+		got, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: rel, Timeout: 1620})
 		require.NoError(t, err, rel)
 		assert.Equal(t, cmd, got, rel)
 	}
 }
 
 func TestRenderCommandRefuses(t *testing.T) {
-	ok := CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1"}
+	ok := CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2024.1", Timeout: 1620}
 	tests := []struct {
 		name   string
 		mutate func(*CommandSpec)
@@ -132,6 +133,9 @@ func TestRenderCommandRefuses(t *testing.T) {
 		{"logdir percent", func(c *CommandSpec) { c.LogDir = "/var/log/%" }, "log_dir"},
 		{"logdir dotdot", func(c *CommandSpec) { c.LogDir = "/var/log/../etc" }, `log_dir "/var/log/../etc" is not a clean path`},
 		{"logdir trailing slash", func(c *CommandSpec) { c.LogDir = "/var/log/" }, `use "/var/log"`},
+		{"timeout unset", func(c *CommandSpec) { c.Timeout = 0 }, "timeout 0 is out of range; it must be a whole number of seconds from 1 to 86400"},
+		{"timeout negative", func(c *CommandSpec) { c.Timeout = -5 }, "timeout -5 is out of range"},
+		{"timeout over a day", func(c *CommandSpec) { c.Timeout = 86401 }, "timeout 86401 is out of range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,7 +150,7 @@ func TestRenderCommandRefuses(t *testing.T) {
 	// every problem is reported at once
 	_, err := RenderCommand(CommandSpec{Engine: "lxc", Container: "a b", Tool: "x", Release: "y", LogDir: "z"})
 	require.Error(t, err)
-	for _, f := range []string{"container_engine", "container_name", "tool", "glance_release", "log_dir"} {
+	for _, f := range []string{"container_engine", "container_name", "tool", "glance_release", "log_dir", "timeout"} {
 		assert.Contains(t, err.Error(), f)
 	}
 }
@@ -186,10 +190,17 @@ func TestEntry(t *testing.T) {
 	require.NoError(t, ValidateEntries([]Entry{e, d}))
 }
 
+// fakeEngine stands in for "<engine> exec [--user <user>] <container>
+// cmd...": it runs cmd... right here, so that the rest of the rendered
+// line (sh -c, exec, coreutils timeout, the redirections) runs for real.
+const fakeEngine = "#!/bin/sh\n[ \"$1\" = exec ] || exit 9\nshift\nif [ \"$1\" = --user ]; then shift 2; fi\nshift\nexec \"$@\"\n"
+
 // TestRenderedCommandRunsInDash runs a rendered command through /bin/sh
-// (dash on Debian, as cron does) with fake engine and tool binaries.
+// (dash on Debian, as cron does) with a fake engine and fake tools, and
+// the real flock and timeout.
 func TestRenderedCommandRunsInDash(t *testing.T) {
 	realpart.Commands(t, "flock", "util-linux", "flock")
+	realpart.Commands(t, "timeout", "coreutils", "timeout")
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bin")
 	logs := filepath.Join(tmp, "logs")
@@ -197,24 +208,26 @@ func TestRenderedCommandRunsInDash(t *testing.T) {
 	for _, d := range []string{bin, logs, locks} {
 		require.NoError(t, os.Mkdir(d, 0o755))
 	}
-	// fake engine: "<engine> exec <container> cmd..." runs cmd... here.
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\n[ \"$1\" = exec ] || exit 9\nshift 2\nexec \"$@\"\n"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte(fakeEngine), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(bin, ToolPruner), []byte("#!/bin/sh\necho \"args: $*\"\necho 'deprecated' >&2\n"), 0o755))
 
-	cmd, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolPruner, Release: "2026.1", LogDir: logs})
-	require.NoError(t, err)
-	cmd = strings.Replace(cmd, LockDir+"/", locks+"/", 1)
-
-	run := func() (string, error) {
+	render := func(timeout int) string {
+		cmd, err := RenderCommand(CommandSpec{Engine: "docker", User: "glance", Container: "glance_api", Tool: ToolPruner, Release: "2026.1", LogDir: logs, Timeout: timeout})
+		require.NoError(t, err)
+		return strings.Replace(cmd, LockDir+"/", locks+"/", 1)
+	}
+	run := func(cmd string) (string, error) {
 		c := exec.Command("/bin/sh", "-c", cmd)
 		c.Env = []string{"PATH=" + bin + ":/usr/bin:/bin"}
 		out, err := c.CombinedOutput()
 		return string(out), err
 	}
-	out, err := run()
+	cmd := render(54)
+	out, err := run(cmd)
 	require.NoError(t, err)
 	assert.Empty(t, out, "nothing for cron to mail")
-	log, err := os.ReadFile(filepath.Join(logs, ToolPruner+".log"))
+	logPath := filepath.Join(logs, ToolPruner+".log")
+	log, err := os.ReadFile(logPath)
 	require.NoError(t, err)
 	assert.Equal(t, "args: --config-file /etc/glance/glance-api.conf --config-file /etc/glance/glance-cache.conf\ndeprecated\n", string(log))
 
@@ -231,36 +244,57 @@ func TestRenderedCommandRunsInDash(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return exec.Command("flock", "-n", lockFile, "true").Run() != nil
 	}, 3*time.Second, 10*time.Millisecond)
-	out, err = run()
+	out, err = run(cmd)
 	require.Error(t, err, "skipped run exits non-zero")
 	assert.Empty(t, out, "a skipped run prints nothing")
-	log2, _ := os.ReadFile(filepath.Join(logs, ToolPruner+".log"))
+	log2, _ := os.ReadFile(logPath)
 	assert.Equal(t, string(log), string(log2))
+	stop()
+
+	// A wedged tool is ended at its timeout (TERM): the run exits 124,
+	// prints nothing, leaves no process behind and frees the lock.
+	pidFile := filepath.Join(tmp, "wedged.pid")
+	require.NoError(t, os.WriteFile(filepath.Join(bin, ToolPruner), []byte("#!/bin/sh\necho $$ >"+pidFile+"\necho wedged\nexec sleep 300\n"), 0o755))
+	start := time.Now()
+	out, err = run(render(1))
+	took := time.Since(start)
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 124, exit.ExitCode(), "timeout's exit status")
+	assert.Empty(t, out, "a run that timed out prints nothing")
+	assert.Less(t, took, 5*time.Second, "the run was not ended after 1 s")
+	pid, err := os.ReadFile(pidFile)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(strings.TrimSpace(string(pid)))
+	require.NoError(t, err)
+	assert.ErrorIs(t, syscall.Kill(n, 0), syscall.ESRCH, "the wedged tool still runs")
+	log3, _ := os.ReadFile(logPath)
+	assert.Equal(t, string(log)+"wedged\n", string(log3))
+	assert.NoError(t, exec.Command("flock", "-n", lockFile, "true").Run(), "the lock is still held")
 
 	// A failure of the engine itself (container down) is not redirected:
 	// it reaches cron's mail.
-	stop()
 	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte("#!/bin/sh\necho 'Error: No such container: glance_api' >&2\nexit 1\n"), 0o755))
-	out, err = run()
+	out, err = run(cmd)
 	require.Error(t, err)
 	assert.Equal(t, "Error: No such container: glance_api\n", out)
 }
 
 func TestRenderCommandUserAndEngineBinary(t *testing.T) {
 	got, err := RenderCommand(CommandSpec{Engine: "docker", EngineBinary: "/usr/local/bin/docker", User: "glance",
-		Container: "glance_api", Tool: ToolPruner, Release: "zed"})
+		Container: "glance_api", Tool: ToolPruner, Release: "zed", Timeout: 3240})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock /usr/local/bin/docker exec --user glance glance_api sh -c 'exec glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"
+	want := "flock -n /run/lock/kolla-glance-glance-cache-pruner-glance_api.lock /usr/local/bin/docker exec --user glance glance_api sh -c 'exec timeout -k 10s 3240s glance-cache-pruner --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/glance-cache-pruner.log 2>&1'"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	for _, bad := range []CommandSpec{
-		{Engine: "docker", EngineBinary: "/usr/local/bin/podman", Container: "c", Tool: ToolPruner, Release: "zed"},
-		{Engine: "docker", EngineBinary: "bin/docker", Container: "c", Tool: ToolPruner, Release: "zed"},
-		{Engine: "docker", User: "gl ance", Container: "c", Tool: ToolPruner, Release: "zed"},
-		{Engine: "docker", User: "x;rm", Container: "c", Tool: ToolPruner, Release: "zed"},
+		{Engine: "docker", EngineBinary: "/usr/local/bin/podman", Container: "c", Tool: ToolPruner, Release: "zed", Timeout: 60},
+		{Engine: "docker", EngineBinary: "bin/docker", Container: "c", Tool: ToolPruner, Release: "zed", Timeout: 60},
+		{Engine: "docker", User: "gl ance", Container: "c", Tool: ToolPruner, Release: "zed", Timeout: 60},
+		{Engine: "docker", User: "x;rm", Container: "c", Tool: ToolPruner, Release: "zed", Timeout: 60},
 	} {
 		if _, err := RenderCommand(bad); err == nil {
 			t.Errorf("accepted %+v", bad)

@@ -17,7 +17,13 @@
 //
 // RenderCommand builds
 //
-//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec <tool> --config-file ... >>/var/log/kolla/glance/<tool>.log 2>&1'
+//	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec timeout -k 10s <T>s <tool> --config-file ... >>/var/log/kolla/glance/<tool>.log 2>&1'
+//
+// flock keeps runs of one job from overlapping; timeout, inside the
+// container, ends a run after T seconds (TERM, then KILL 10 s later), so a
+// wedged tool cannot hold the lock forever. DefaultTimeout derives T from
+// the job's schedule: 90% of Schedule.ShortestInterval, from 30 s to one
+// hour.
 //
 // Releases up to 2023.2 pass glance-cache.conf only; 2024.1 and later pass
 // glance-api.conf then glance-cache.conf (see Release.ConfigFiles). An Entry

@@ -14,8 +14,8 @@ func testEntries(t testing.TB) []Entry {
 	cl, err := ParseSchedule("1 0 * * *")
 	require.NoError(t, err)
 	return []Entry{
-		{Name: ToolPruner, Schedule: pr, User: "root", Command: "flock -n /run/lock/p docker exec glance_api sh -c 'exec glance-cache-pruner'"},
-		{Name: ToolCleaner, Schedule: cl, User: "root", Command: "flock -n /run/lock/c docker exec glance_api sh -c 'exec glance-cache-cleaner'"},
+		{Name: ToolPruner, Schedule: pr, User: "root", Command: "flock -n /run/lock/p docker exec glance_api sh -c 'exec timeout -k 10s 1620s glance-cache-pruner'", Timeout: 1620},
+		{Name: ToolCleaner, Schedule: cl, User: "root", Command: "flock -n /run/lock/c docker exec glance_api sh -c 'exec timeout -k 10s 3600s glance-cache-cleaner'", Timeout: 3600},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 // foreignLines returns the lines of content that are not a marker of one of
@@ -168,6 +169,19 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 		if Splay(s, seed, "job") != sp {
 			t.Fatalf("splay not deterministic for %q", text)
+		}
+		// Splay moves minutes, which may change the gaps between runs (shifted
+		// by 25, the 4 minutes from */7's :56 to :00 fall within an hour,
+		// :21 to :25), but never the days.
+		d, ok := s.ShortestInterval()
+		if ok && d < time.Minute || d%time.Minute != 0 {
+			t.Fatalf("shortest interval %v of %q", d, text)
+		}
+		if d2, ok2 := sp.ShortestInterval(); ok2 != ok || (ok2 && d2 < time.Minute) {
+			t.Fatalf("shortest interval of %q is %v, %v; of its splay %q %v, %v", text, d, ok, sp, d2, ok2)
+		}
+		if dt := DefaultTimeout(sp); dt < DefaultTimeoutFloor || dt > DefaultTimeoutCap {
+			t.Fatalf("default timeout %d of %q", dt, sp)
 		}
 	})
 }

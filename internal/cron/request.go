@@ -2,6 +2,7 @@ package cron
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
@@ -18,7 +19,11 @@ type RequestSpec struct {
 	// an @keyword); SplaySeed, when set, moves them to a minute and hour of
 	// their own (Splay).
 	PrunerSchedule, CleanerSchedule, SplaySeed string
-	// Command is the tools' command line, but for Tool.
+	// Timeout bounds each run of both tools, in seconds (1 to MaxTimeout);
+	// nil derives each job's own from its schedule after splay
+	// (DefaultTimeout).
+	Timeout *int
+	// Command is the tools' command line, but for Tool and Timeout.
 	Command CommandSpec
 }
 
@@ -28,6 +33,9 @@ type Request struct {
 	Dir, FileName string
 	Present       bool
 	Entries       []Entry
+	// Warnings are advisory: a timeout not shorter than a job's shortest
+	// interval between runs.
+	Warnings []string
 }
 
 // ManagedJobs are the names of the entries a Request manages.
@@ -35,7 +43,10 @@ func ManagedJobs() []string { return append([]string(nil), managedTools...) }
 
 // NewRequest validates every input of a RequestSpec and renders the
 // entries. All problems come back together, as one *problem.Error of
-// argument problems, each naming its option.
+// argument problems, each naming its option. An explicit Timeout that is
+// not shorter than a job's shortest interval between runs is accepted
+// with a warning: the run may still go on when the next is due, and flock
+// skips that one.
 func NewRequest(s RequestSpec) (Request, error) {
 	var errs problem.List
 	add := func(option string, err error) {
@@ -57,20 +68,37 @@ func NewRequest(s RequestSpec) (Request, error) {
 		return req, errs.Err()
 	}
 	add("", ValidateUser(s.User))
+	explicit := 0 // the timeout option, when given and valid
+	if s.Timeout != nil {
+		if err := checkTimeout(*s.Timeout); err != nil {
+			add("timeout", err)
+		} else {
+			explicit = *s.Timeout
+		}
+	}
 	schedules := map[string]string{ToolPruner: s.PrunerSchedule, ToolCleaner: s.CleanerSchedule}
 	options := map[string]string{ToolPruner: "pruner_schedule", ToolCleaner: "cleaner_schedule"}
 	var commandErr error
 	for _, tool := range managedTools {
 		sched, err := ParseSchedule(schedules[tool])
 		add(options[tool], err)
+		sched = Splay(sched, s.SplaySeed, tool)
 		c := s.Command
 		c.Tool = tool
+		c.Timeout = explicit
+		if explicit == 0 {
+			c.Timeout = DefaultTimeout(sched)
+		} else if period, ok := sched.ShortestInterval(); ok && time.Duration(explicit)*time.Second >= period {
+			req.Warnings = append(req.Warnings, fmt.Sprintf(
+				"timeout %d s is not shorter than the shortest interval between two runs of %s (%s, schedule %q): a run may still be going when the next is due, and flock -n skips that next run",
+				explicit, tool, formatInterval(period), sched.String()))
+		}
 		command, err := RenderCommand(c)
 		if err != nil {
 			commandErr = err // both entries share every input of the command: report it once
 			continue
 		}
-		req.Entries = append(req.Entries, Entry{Name: tool, Schedule: Splay(sched, s.SplaySeed, tool), User: s.User, Command: command})
+		req.Entries = append(req.Entries, Entry{Name: tool, Schedule: sched, User: s.User, Command: command, Timeout: c.Timeout})
 	}
 	add("", commandErr)
 	if errs.Len() == 0 {

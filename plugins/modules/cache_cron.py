@@ -12,7 +12,7 @@ short_description: Install the cron jobs that clean Glance's image cache in the 
 version_added: 0.1.0
 description:
   - Writes a cron.d file with two entries, glance-cache-pruner (keeps the cache under image_cache_max_size) and glance-cache-cleaner (removes stalled and invalid entries), each run inside the glance_api container as C(<engine> exec <container> ...). Glance does not clean its cache by itself and kolla-ansible never installed these jobs.
-  - A job never overlaps a previous run of itself (C(flock -n) on the host), and the tools' output is appended to C(<log_dir>/<tool>.log) inside the container, next to glance's own logs, instead of being mailed to root on every run (glance 2026.1 prints a deprecation line on every run). Failures of flock or of the container engine itself (the container is down) still reach cron's mail, on purpose.
+  - 'A job never overlaps a previous run of itself (C(flock -n) on the host), no run lasts longer than its timeout (coreutils C(timeout) inside the container: TERM, then KILL 10 s later), and the tools'' output is appended to C(<log_dir>/<tool>.log) inside the container, next to glance''s own logs, instead of being mailed to root on every run (glance 2026.1 prints a deprecation line on every run). Failures of flock or of the container engine itself (the container is down) still reach cron''s mail, on purpose.'
   - 'The file is replaced atomically (a temp file in the same directory, fsync, rename) with mode 0644; lines this module does not manage are kept byte for byte; entries carry ansible.builtin.cron''s C(#Ansible: NAME) markers, so a file that module wrote is adopted and never duplicated. state=absent removes only these entries and deletes the file only when nothing else is left in it.'
 options:
   backup:
@@ -92,6 +92,13 @@ options:
     choices:
       - present
       - absent
+  timeout:
+    description:
+      - 'Seconds a run of a tool may last: then it gets TERM, and KILL 10 s later if it is still there. The command runs the tool as C(timeout -k 10s <timeout>s <tool> ...) inside the container, because killing the engine''s exec client on the host would leave the tool running. Without it a wedged tool (Glance 2025.1''s glance-cache-pruner loops forever at high CPU when the cache directory holds files the database does not know) keeps the job''s flock and every later run is skipped.'
+      - 'Null derives each job''s own from its schedule after splay: 90% of the shortest interval between two runs, rounded down to whole seconds, from 30 to 3600 (a tool running for an hour is wedged), and 3600 for C(@reboot). C(* * * * *) gives 54, C(*/30 * * * *) 1620, C(@hourly) 3240, a daily job 3600.'
+      - 'A number applies to both jobs: from 1 to 86400. One that is not shorter than a job''s shortest interval between runs is accepted with a warning (a run may then still be going when the next is due; flock skips that one).'
+    type: int
+    required: false
   user:
     description:
       - The user column of the entries (who runs the container engine).
@@ -116,6 +123,7 @@ notes:
 requirements:
   - A vixie-cron compatible daemon reading cron_dir (Debian's cron reads /etc/cron.d)
   - flock (util-linux) on the host
+  - timeout (coreutils) in the glance_api container (kolla's images have it)
 seealso:
   - module: ansible.builtin.cron
   - module: kolla.glance.backends
@@ -130,10 +138,11 @@ EXAMPLES = r'''
     splay_seed: "{{ inventory_hostname }}"
     glance_release: "2024.1"
 
-- name: Prune hourly and clean every six hours, keeping a backup
+- name: Prune hourly and clean every six hours, each run at most 10 minutes, keeping a backup
   kolla.glance.cache_cron:
     pruner_schedule: "@hourly"
     cleaner_schedule: "15 */6 * * *"
+    timeout: 600
     backup: true
   register: cache_cron
 
@@ -176,6 +185,12 @@ entries:
         - Schedule after splay.
       returned: always
       type: str
+    timeout:
+      description:
+        - Seconds a run may last (the timeout option, or the one derived from the schedule after splay) before the tool gets TERM, then KILL 10 s later.
+      returned: always
+      type: int
+      sample: 1620
 jobs:
   description:
     - Names of the entries this module manages that the file holds afterwards.

@@ -217,6 +217,9 @@ ARGUMENT_SPECS = {
                 "default": "present",
                 "type": "str",
             },
+            "timeout": {
+                "type": "int",
+            },
             "user": {
                 "default": "root",
                 "type": "str",

@@ -63,18 +63,21 @@ func schedules(v int) (prune, clean string) {
 }
 
 // command is the documented command line for glance_api and release zed,
-// written out here rather than taken from the module.
-func command(tool string) string {
-	return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec --user glance glance_api sh -c 'exec " + tool +
-		" --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
+// written out here rather than taken from the module; timeout is the
+// run's bound in seconds.
+func command(tool, timeout string) string {
+	return "flock -n /run/lock/kolla-glance-" + tool + "-glance_api.lock " + cronDocker() + " exec --user glance glance_api sh -c 'exec timeout -k 10s " +
+		timeout + "s " + tool + " --config-file /etc/glance/glance-cache.conf >>/var/log/kolla/glance/" + tool + ".log 2>&1'"
 }
 
-// rendering is the complete file variant v must give from foreign.
+// rendering is the complete file variant v must give from foreign. The
+// timeouts are derived from the schedules: the pruner runs hourly (90% of
+// an hour: 3240 s), the cleaner daily (capped at 3600 s).
 func rendering(v int) string {
 	p, c := schedules(v)
 	return foreign +
-		"#Ansible: " + pruner + "\n" + p + " root " + command(pruner) + "\n" +
-		"#Ansible: " + cleaner + "\n" + c + " root " + command(cleaner) + "\n"
+		"#Ansible: " + pruner + "\n" + p + " root " + command(pruner, "3240") + "\n" +
+		"#Ansible: " + cleaner + "\n" + c + " root " + command(cleaner, "3600") + "\n"
 }
 
 // validContents maps every complete content the file may hold to a label.
@@ -204,7 +207,7 @@ func checkFile(t *testing.T, content []byte) {
 			if l == "#Ansible: "+name {
 				markers++
 			}
-			if strings.Contains(l, "exec "+name+" ") {
+			if strings.Contains(l, "s "+name+" --config-file ") {
 				jobs++
 			}
 		}

@@ -81,6 +81,7 @@ func summary(elapsed time.Duration) string {
 		if r.Failed > 0 {
 			fmt.Fprintf(&b, "%-31s   failures: %s\n", "", r.Kinds())
 		}
+		fmt.Fprintf(&b, "%-31s   images lost: %d of %d\n", "", len(f.ImagesLost), f.ImagesTotal)
 	}
 	rolling, kolla, legacy := figures.upgrades["rolling"], figures.upgrades["kolla"], figures.upgrades["legacy"]
 	for _, other := range []struct {
@@ -131,9 +132,10 @@ func writeFiguresJSON() {
 	figures.Lock()
 	defer figures.Unlock()
 	type up struct {
-		Failed, Total, DuringFailed, DuringTotal, MaxDown, MinInRotation, Retries, Redispatches int
-		FailuresByKind                                                                          map[string]int
-		OutageSeconds, P50ms, P95ms, P99ms, MaxMs, RPS, UpgradeSeconds, BelowNMinus1Seconds     float64
+		Failed, Total, DuringFailed, DuringTotal, MaxDown, MinInRotation, Retries, Redispatches, ImagesTotal, ImagesLost int
+		ImagesByAPI                                                                                                      map[string]int
+		FailuresByKind                                                                                                   map[string]int
+		OutageSeconds, P50ms, P95ms, P99ms, MaxMs, RPS, UpgradeSeconds, BelowNMinus1Seconds                              float64
 	}
 	out := struct {
 		Upgrades map[string]up
@@ -144,7 +146,8 @@ func writeFiguresJSON() {
 		out.Upgrades[k] = up{Failed: r.Failed, Total: r.Total, DuringFailed: f.During.Failed, DuringTotal: f.During.Total,
 			MaxDown: f.MaxDown, MinInRotation: f.MinInRotation, Retries: f.Retries, Redispatches: f.Redispatches, FailuresByKind: r.FailuresByKind,
 			OutageSeconds: r.Outage.Duration().Seconds(), P50ms: msf(r.P50), P95ms: msf(r.P95), P99ms: msf(r.P99), MaxMs: msf(r.Max),
-			RPS: r.RPS, UpgradeSeconds: f.UpgradeSeconds, BelowNMinus1Seconds: f.BelowNMinus1.Seconds()}
+			RPS: r.RPS, UpgradeSeconds: f.UpgradeSeconds, BelowNMinus1Seconds: f.BelowNMinus1.Seconds(),
+			ImagesTotal: f.ImagesTotal, ImagesLost: len(f.ImagesLost), ImagesByAPI: f.ImagesByAPI}
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

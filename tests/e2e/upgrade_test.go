@@ -45,6 +45,9 @@ type upgradeFigures struct {
 	Transitions    []transition   // member status changes HAProxy's checks saw
 	MinInRotation  int            // fewest members HAProxy sent new requests to at once (200 ms samples)
 	BelowNMinus1   time.Duration  // how long fewer than all members but one were in rotation
+	ImagesTotal    int            // images acknowledged before and during the upgrade
+	ImagesLost     []string       // of those, the ones not listed, not active or changed afterwards
+	ImagesByAPI    map[string]int // images acknowledged during the upgrade, by the API version that took them
 }
 
 // upgradeUnderLoad deploys the old release on three hosts with the role,
@@ -52,7 +55,9 @@ type upgradeFigures struct {
 // waits until HAProxy sees every member UP again, lets the load run a
 // little longer (and until it made minRequests requests, at most two more
 // minutes), stops it and checks that the new release runs everywhere and
-// still serves the image stored before the upgrade.
+// still serves the image stored before the upgrade. Images are stored
+// before the upgrade and, while it runs, straight to each API host in
+// turn; every one acknowledged must be listed, active and intact after it.
 func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s *scenario)) (*scenario, *upgradeFigures) {
 	s := newScenario(t, name, "three.yml", extra...)
 	s.play("molecule/_shared/playbooks/create.yml")
@@ -69,6 +74,14 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	if err != nil {
 		t.Fatal(err)
 	}
+	ledger := &imageLedger{}
+	if err := ledger.storeBefore(hp.url, name); err != nil {
+		t.Fatal(err)
+	}
+	hostURLs := map[string]string{}
+	for _, h := range s.hosts {
+		hostURLs[h.Name] = fmt.Sprintf("http://127.0.0.1:%d", h.Port)
+	}
 	run, err := loadgen.Start(loadgen.Config{BaseURL: hp.url, Image: img, Workers: loadWorkers, Interval: loadInterval,
 		Duration: loadHardLimit, RequestTimeout: requestTimeout})
 	if err != nil {
@@ -80,7 +93,9 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	time.Sleep(loadWarmup)
 
 	upStart := time.Now()
+	ledger.uploadDuring(name, hostURLs)
 	upgrade(s)
+	ledger.stopUploads()
 	upEnd := time.Now()
 
 	if err := hp.waitAllUp(allUpAfterwards); err != nil {
@@ -131,13 +146,24 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	if _, err := downloadImage(hp.url, strings.TrimSpace(string(survivor))); err != nil {
 		t.Errorf("the image stored before the upgrade: %v", err)
 	}
+	ledger.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: "haproxy"}) // the load's image
+	lost, total, err := ledger.lost(hp.url)
+	if err != nil {
+		t.Fatalf("listing the images after the upgrade: %v", err)
+	}
+	f.ImagesTotal, f.ImagesLost, f.ImagesByAPI = total, lost, ledger.byAPI()
+	t.Logf("%s: images lost: %d of %d (stored during the upgrade, by API version: %v of %d attempts)", name, len(lost), total, f.ImagesByAPI, ledger.attempts)
+	if len(lost) > 0 {
+		t.Errorf("images lost: %d of %d:\n  %s", len(lost), total, strings.Join(lost, "\n  "))
+	}
 	return s, f
 }
 
 // checkOperations runs the molecule scenarios' order checker on the
 // markers (molecule/_shared/files/check_operations.py).
-func (s *scenario) checkOperations(mode string) (string, error) {
+func (s *scenario) checkOperations(mode string, flags ...string) (string, error) {
 	args := []string{filepath.Join(s.root, "molecule", "_shared", "files", "check_operations.py"), "--mode", mode, "--max-unavailable", "1"}
+	args = append(args, flags...)
 	var names []string
 	for _, h := range s.hosts {
 		names = append(names, h.Name)
@@ -191,7 +217,18 @@ func TestRollingUpgradeZeroFailures(t *testing.T) {
 	} else {
 		t.Logf("check_operations.py: %s", lastLine(out))
 	}
+	// both releases stored images during the rolling window
+	if f.ImagesByAPI[zedAPI] == 0 || f.ImagesByAPI[epoxyAPI] == 0 {
+		t.Errorf("images stored during the rolling upgrade by API version: %v; want some through Zed (%s) and some through 2025.1 (%s)",
+			f.ImagesByAPI, zedAPI, epoxyAPI)
+	}
 }
+
+// The CURRENT image API versions of the release pair.
+const (
+	zedAPI   = "2.16" // Glance 25 (Zed, Debian 12)
+	epoxyAPI = "2.17" // Glance 30 (2025.1, Debian 13)
+)
 
 func TestLegacyUpgradeOutage(t *testing.T) {
 	s, f := upgradeUnderLoad(t, "legacy", []string{"glance_enable_rolling_upgrade=no"}, func(s *scenario) {

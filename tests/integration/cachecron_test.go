@@ -24,14 +24,16 @@ func recapHostOK(host string) *regexp.Regexp {
 	return regexp.MustCompile(regexp.QuoteMeta(host) + `\s+: ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s`)
 }
 
-// cronLine is one splayed entry of the module's file: the schedule fields
-// and the engine it calls.
-var cronLine = regexp.MustCompile(`^(\S+) (\S+) \* \* \* root flock -n /run/lock/kolla-glance-(glance-cache-(?:pruner|cleaner))-glance_api\.lock (\S+) exec --user glance glance_api sh -c 'exec (glance-cache-(?:pruner|cleaner)) --config-file /etc/glance/glance-cache\.conf >>/var/log/kolla/glance/(glance-cache-(?:pruner|cleaner))\.log 2>&1'$`)
+// cronLine is one splayed entry of the module's file: the schedule fields,
+// the engine it calls and the timeout of the tool's run.
+var cronLine = regexp.MustCompile(`^(\S+) (\S+) \* \* \* root flock -n /run/lock/kolla-glance-(glance-cache-(?:pruner|cleaner))-glance_api\.lock (\S+) exec --user glance glance_api sh -c 'exec timeout -k 10s ([0-9]+)s (glance-cache-(?:pruner|cleaner)) --config-file /etc/glance/glance-cache\.conf >>/var/log/kolla/glance/(glance-cache-(?:pruner|cleaner))\.log 2>&1'$`)
 
 // splayedSchedules reads a host's cron file and returns its pruner and
 // cleaner schedules, checking each line's shape on the way: the tool named
-// three times alike, and an engine that is "docker" or the absolute path
-// of an executable docker (what cron's PATH would not find).
+// three times alike, an engine that is "docker" or the absolute path of an
+// executable docker (what cron's PATH would not find), and the timeouts
+// derived from "*/30 * * * *" (90% of 30 minutes) and "@daily" (capped at
+// an hour), which splay keeps.
 func splayedSchedules(t *testing.T, path string) (pruner, cleaner [2]string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -44,8 +46,11 @@ func splayedSchedules(t *testing.T, path string) (pruner, cleaner [2]string) {
 	}
 	for i, want := range []string{"glance-cache-pruner", "glance-cache-cleaner"} {
 		m := cronLine.FindStringSubmatch(lines[2*i+1])
-		if m == nil || m[3] != want || m[5] != want || m[6] != want {
+		if m == nil || m[3] != want || m[6] != want || m[7] != want {
 			t.Fatalf("%s: line %q is not a %s entry", path, lines[2*i+1], want)
+		}
+		if timeout := []string{"1620", "3600"}[i]; m[5] != timeout {
+			t.Errorf("%s: %s runs with a timeout of %s s, want %s s", path, want, m[5], timeout)
 		}
 		if engine := m[4]; engine != "docker" {
 			if info, err := os.Stat(engine); err != nil || !filepath.IsAbs(engine) || filepath.Base(engine) != "docker" || info.Mode()&0o111 == 0 {
@@ -71,7 +76,12 @@ func TestCacheCronPlaybook(t *testing.T) {
 	}
 	// The hostile tasks failed (and were ignored) rather than being skipped.
 	mustContain(t, r.out, "...ignoring", `cron_file \"kolla.glance-cache\" is not a valid name`,
-		"value of container_engine must be one of: docker, podman, got: lxc")
+		"value of container_engine must be one of: docker, podman, got: lxc",
+		"timeout: 0 is out of range; it must be a whole number of seconds from 1 to 86400",
+		typeError("timeout", "str", "int"))
+	// A timeout as long as the pruner's period is accepted with a warning
+	// (wrapped at the terminal's width) that names the job and its period.
+	mustContain(t, r.out, `re:\[WARNING\]: timeout 1800 s is not shorter than the shortest\s+interval\s+between\s+two\s+runs\s+of\s+glance-cache-pruner\s+\(30\s+min,\s+schedule`)
 	mustNotContain(t, r.out, "Traceback", "panicked")
 
 	// Splay, stated as properties: the pruner runs twice an hour at M and

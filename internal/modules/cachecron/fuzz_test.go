@@ -14,8 +14,8 @@ package cachecron_test
 // keys (Ansible's keys are case-sensitive). Fuzzing never writes outside temporary directories: cron_dir is
 // replaced by a fresh t.TempDir() unless _ansible_check_mode is true (check
 // mode only reads). A successful run must return entries whose schedules
-// parse back unchanged and whose commands hold no newline, "%" or control
-// character, and must have written exactly those lines; a second identical
+// parse back unchanged, whose timeouts lie in 1..86400 and are in their
+// commands, and whose commands hold no newline, "%" or control character, and must have written exactly those lines; a second identical
 // run must report no change. Crashers are kept in testdata/fuzz/<FuzzName>/
 // and replayed by a plain `go test`.
 
@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -130,6 +131,10 @@ func fuzzCheckEntries(t *testing.T, args []byte, res map[string]any, written boo
 		if strings.ContainsFunc(command, func(r rune) bool { return r == '%' || unicode.IsControl(r) }) {
 			t.Fatalf("entry %s: command %q holds %% or a control character\nargs: %q", name, command, args)
 		}
+		timeout, err := strconv.Atoi(fmt.Sprint(entry["timeout"]))
+		if err != nil || timeout < 1 || timeout > cron.MaxTimeout || !strings.Contains(command, fmt.Sprintf(" sh -c 'exec timeout -k %ds %ds %s ", cron.KillAfter, timeout, name)) {
+			t.Fatalf("entry %s: timeout %v is out of range or not in command %q\nargs: %q", name, entry["timeout"], command, args)
+		}
 		if written && !bytes.Contains(file, []byte(cron.MarkerPrefix+name+"\n"+sched+" ")) {
 			t.Fatalf("entry %s: %q is not in the file:\n%s\nargs: %q", name, sched, file, args)
 		}
@@ -192,7 +197,7 @@ func FuzzCacheCronArgs(f *testing.F) {
 // fuzzCacheCronOptions are the options FuzzCacheCronTyped may overwrite.
 var fuzzCacheCronOptions = []string{
 	"state", "cron_file", "cron_dir", "user", "container_engine", "container_name", "exec_user", "pruner_schedule",
-	"cleaner_schedule", "splay_seed", "glance_release", "log_dir", "backup", "bogus_option",
+	"cleaner_schedule", "splay_seed", "glance_release", "log_dir", "backup", "timeout", "bogus_option",
 }
 
 var fuzzWords = []string{"yes", "no", "present", "absent", "docker", "podman", "@daily", "* * * * *", "", " ", "zed", "2024.1"}

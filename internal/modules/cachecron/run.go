@@ -15,6 +15,7 @@ type entryResult struct {
 	Name     string `json:"name"`
 	Schedule string `json:"schedule"`
 	Command  string `json:"command"`
+	Timeout  int    `json:"timeout"`
 }
 
 type values struct {
@@ -30,7 +31,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	spec := cron.RequestSpec{
 		Dir: p.String("cron_dir"), FileName: p.String("cron_file"), Present: p.String("state") == "present",
 		User: p.String("user"), PrunerSchedule: p.String("pruner_schedule"), CleanerSchedule: p.String("cleaner_schedule"),
-		SplaySeed: p.String("splay_seed"),
+		SplaySeed: p.String("splay_seed"), Timeout: p.OptInt("timeout"),
 		Command: cron.CommandSpec{
 			Engine: p.String("container_engine"), Container: p.String("container_name"), User: p.String("exec_user"),
 			Release: p.String("glance_release"), LogDir: p.String("log_dir"),
@@ -46,6 +47,9 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	req, err := cron.NewRequest(spec)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range req.Warnings {
+		ctx.Warn(w)
 	}
 	dir, name, present, entries := req.Dir, req.FileName, req.Present, req.Entries
 	path := filepath.Join(dir, name)
@@ -94,7 +98,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 		out.Jobs = []string{}
 	}
 	for _, e := range entries {
-		out.Entries = append(out.Entries, entryResult{Name: e.Name, Schedule: e.Schedule.String(), Command: e.Command})
+		out.Entries = append(out.Entries, entryResult{Name: e.Name, Schedule: e.Schedule.String(), Command: e.Command, Timeout: e.Timeout})
 	}
 	res := &ansible.Result{Changed: changed, Values: &out}
 	if changed {

@@ -6,10 +6,14 @@ package cachecron_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
 	"github.com/kolla-glance/kolla-glance/internal/modules/cachecron"
@@ -109,7 +113,7 @@ func TestRunCollapsesDuplicateMarkers(t *testing.T) {
 		if n := strings.Count(text, "#Ansible: "+name+"\n"); n != 1 {
 			t.Errorf("%d markers for %s:\n%s", n, name, text)
 		}
-		if n := strings.Count(text, "exec "+name+" "); n != 1 {
+		if n := strings.Count(text, "s "+name+" --config-file "); n != 1 {
 			t.Errorf("%d job lines for %s:\n%s", n, name, text)
 		}
 	}
@@ -121,5 +125,84 @@ func TestRunCollapsesDuplicateMarkers(t *testing.T) {
 	got, _ = os.ReadFile(path)
 	if res["changed"] != true || string(got) != "# top\n# middle\n" {
 		t.Errorf("absent: %v\n%q", res, got)
+	}
+}
+
+// entryTimeouts returns the timeout of each returned entry, by name.
+func entryTimeouts(t *testing.T, res map[string]any) map[string]any {
+	t.Helper()
+	out := map[string]any{}
+	entries, _ := res["entries"].([]any)
+	for _, e := range entries {
+		entry, _ := e.(map[string]any)
+		out[entry["name"].(string)] = entry["timeout"]
+	}
+	return out
+}
+
+// The timeout option: null derives each job's from its schedule, a number
+// (or kolla's string of one) applies to both, and the commands carry it.
+func TestRunTimeout(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    map[string]any
+		want    map[string]any
+		warning string
+	}{
+		{"unset", map[string]any{}, map[string]any{"glance-cache-pruner": 1620.0, "glance-cache-cleaner": 3600.0}, ""},
+		{"null", map[string]any{"timeout": nil}, map[string]any{"glance-cache-pruner": 1620.0, "glance-cache-cleaner": 3600.0}, ""},
+		{"every minute", map[string]any{"pruner_schedule": "* * * * *", "cleaner_schedule": "@hourly", "splay_seed": "control01"},
+			map[string]any{"glance-cache-pruner": 54.0, "glance-cache-cleaner": 3240.0}, ""},
+		{"explicit", map[string]any{"timeout": 600}, map[string]any{"glance-cache-pruner": 600.0, "glance-cache-cleaner": 600.0}, ""},
+		{"a string, as kolla passes it", map[string]any{"timeout": "900"}, map[string]any{"glance-cache-pruner": 900.0, "glance-cache-cleaner": 900.0}, ""},
+		{"not shorter than the period", map[string]any{"timeout": 3600}, map[string]any{"glance-cache-pruner": 3600.0, "glance-cache-cleaner": 3600.0},
+			`timeout 3600 s is not shorter than the shortest interval between two runs of glance-cache-pruner (30 min, schedule "*/30 * * * *")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := map[string]any{"cron_dir": t.TempDir(), "glance_release": "zed"}
+			for k, v := range tt.args {
+				args[k] = v
+			}
+			res := runModule(t, args)
+			require.NotEqual(t, true, res["failed"], "%v", res["msg"])
+			assert.Equal(t, tt.want, entryTimeouts(t, res))
+			entries := res["entries"].([]any)
+			for _, e := range entries {
+				entry := e.(map[string]any)
+				assert.Contains(t, entry["command"], fmt.Sprintf(" sh -c 'exec timeout -k 10s %.0fs %s --config-file ", entry["timeout"], entry["name"]))
+			}
+			warnings, _ := res["warnings"].([]any)
+			if tt.warning == "" {
+				assert.Empty(t, warnings)
+			} else {
+				require.Len(t, warnings, 1)
+				assert.Contains(t, warnings[0], tt.warning)
+			}
+		})
+	}
+}
+
+func TestRunRefusesBadTimeouts(t *testing.T) {
+	tests := []struct {
+		value any
+		msg   string
+	}{
+		{0, "timeout: 0 is out of range; it must be a whole number of seconds from 1 to 86400, or null to derive each job's timeout from its schedule"},
+		{-30, "timeout: -30 is out of range;"},
+		{86401, "timeout: 86401 is out of range;"},
+		{"0", "timeout: 0 is out of range;"},
+		{1.5, "argument 'timeout' is of type <class 'float'>"},
+		{"an hour", "argument 'timeout' is of type <class 'str'>"},
+		{true, "argument 'timeout' is of type <class 'bool'>"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		res := runModule(t, map[string]any{"cron_dir": dir, "glance_release": "zed", "timeout": tt.value})
+		msg, _ := res["msg"].(string)
+		assert.Equal(t, true, res["failed"], "timeout %v: %v", tt.value, res)
+		assert.Contains(t, msg, tt.msg, "timeout %v", tt.value)
+		_, err := os.Stat(filepath.Join(dir, "kolla-glance-cache"))
+		assert.True(t, os.IsNotExist(err), "timeout %v: a file was written", tt.value)
 	}
 }

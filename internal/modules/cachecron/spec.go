@@ -24,7 +24,7 @@ func Spec() *ansible.Spec {
 		ShortDescription: "Install the cron jobs that clean Glance's image cache in the glance_api container",
 		Description: desc(
 			"Writes a cron.d file with two entries, glance-cache-pruner (keeps the cache under image_cache_max_size) and glance-cache-cleaner (removes stalled and invalid entries), each run inside the glance_api container as C(<engine> exec <container> ...). Glance does not clean its cache by itself and kolla-ansible never installed these jobs.",
-			"A job never overlaps a previous run of itself (C(flock -n) on the host), and the tools' output is appended to C(<log_dir>/<tool>.log) inside the container, next to glance's own logs, instead of being mailed to root on every run (glance 2026.1 prints a deprecation line on every run). Failures of flock or of the container engine itself (the container is down) still reach cron's mail, on purpose.",
+			"A job never overlaps a previous run of itself (C(flock -n) on the host), no run lasts longer than its timeout (coreutils C(timeout) inside the container: TERM, then KILL 10 s later), and the tools' output is appended to C(<log_dir>/<tool>.log) inside the container, next to glance's own logs, instead of being mailed to root on every run (glance 2026.1 prints a deprecation line on every run). Failures of flock or of the container engine itself (the container is down) still reach cron's mail, on purpose.",
 			"The file is replaced atomically (a temp file in the same directory, fsync, rename) with mode 0644; lines this module does not manage are kept byte for byte; entries carry ansible.builtin.cron's C(#Ansible: NAME) markers, so a file that module wrote is adopted and never duplicated. state=absent removes only these entries and deletes the file only when nothing else is left in it.",
 		),
 		SupportsCheckMode: true,
@@ -45,6 +45,12 @@ func Spec() *ansible.Spec {
 				Description: desc("When glance-cache-pruner runs: a five-field cron expression or an @keyword.")},
 			{Name: "cleaner_schedule", Type: ansible.TypeStr, Default: defaultCleanerSchedule,
 				Description: desc("When glance-cache-cleaner runs: a five-field cron expression or an @keyword.")},
+			{Name: "timeout", Type: ansible.TypeInt,
+				Description: desc(
+					"Seconds a run of a tool may last: then it gets TERM, and KILL 10 s later if it is still there. The command runs the tool as C(timeout -k 10s <timeout>s <tool> ...) inside the container, because killing the engine's exec client on the host would leave the tool running. Without it a wedged tool (Glance 2025.1's glance-cache-pruner loops forever at high CPU when the cache directory holds files the database does not know) keeps the job's flock and every later run is skipped.",
+					"Null derives each job's own from its schedule after splay: 90% of the shortest interval between two runs, rounded down to whole seconds, from 30 to 3600 (a tool running for an hour is wedged), and 3600 for C(@reboot). C(* * * * *) gives 54, C(*/30 * * * *) 1620, C(@hourly) 3240, a daily job 3600.",
+					"A number applies to both jobs: from 1 to 86400. One that is not shorter than a job's shortest interval between runs is accepted with a warning (a run may then still be going when the next is due; flock skips that one).",
+				)},
 			{Name: "splay_seed", Type: ansible.TypeStr,
 				Description: desc("A per-host seed, for example inventory_hostname: shifts each host's minutes deterministically so a fleet does not prune at the same instant. Null: no shift.")},
 			{Name: "glance_release", Type: ansible.TypeStr, Default: defaultRelease,
@@ -58,19 +64,21 @@ func Spec() *ansible.Spec {
 			"Run it on every glance-api host: the image cache is local to each host.",
 			"The file is written under an exclusive lock on cron_dir, so concurrent runs serialise; temp files left by a run killed with kill -9 are removed by the next run.",
 		),
-		Requirements: desc("A vixie-cron compatible daemon reading cron_dir (Debian's cron reads /etc/cron.d)", "flock (util-linux) on the host"),
-		SeeAlso:      []string{"ansible.builtin.cron", "kolla.glance.backends"},
-		Author:       []string{"kolla-glance contributors"},
+		Requirements: desc("A vixie-cron compatible daemon reading cron_dir (Debian's cron reads /etc/cron.d)", "flock (util-linux) on the host",
+			"timeout (coreutils) in the glance_api container (kolla's images have it)"),
+		SeeAlso: []string{"ansible.builtin.cron", "kolla.glance.backends"},
+		Author:  []string{"kolla-glance contributors"},
 		Examples: `- name: Clean the image cache on every glance-api host
   kolla.glance.cache_cron:
     container_engine: "{{ kolla_container_engine | default('docker') }}"
     splay_seed: "{{ inventory_hostname }}"
     glance_release: "2024.1"
 
-- name: Prune hourly and clean every six hours, keeping a backup
+- name: Prune hourly and clean every six hours, each run at most 10 minutes, keeping a backup
   kolla.glance.cache_cron:
     pruner_schedule: "@hourly"
     cleaner_schedule: "15 */6 * * *"
+    timeout: 600
     backup: true
   register: cache_cron
 
@@ -88,6 +96,8 @@ func Spec() *ansible.Spec {
 					{Name: "name", Type: "str", Returned: "always", Description: desc("Entry name (the #Ansible: marker).")},
 					{Name: "schedule", Type: "str", Returned: "always", Description: desc("Schedule after splay.")},
 					{Name: "command", Type: "str", Returned: "always", Description: desc("Command line.")},
+					{Name: "timeout", Type: "int", Returned: "always", Sample: 1620,
+						Description: desc("Seconds a run may last (the timeout option, or the one derived from the schedule after splay) before the tool gets TERM, then KILL 10 s later.")},
 				}},
 			{Name: "backup_file", Type: "str", Returned: "changed and backup is true", Description: desc("Path of the copy of the previous file.")},
 		},

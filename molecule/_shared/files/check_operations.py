@@ -39,6 +39,18 @@ def one(events, op, kind):
     return found[0][0]
 
 
+def first(events, op, kind, resumed):
+    """The time of the first op/kind of the new release: exactly one unless
+    the upgrade was interrupted and run again (--resumed), when a step
+    may have run in each run."""
+    if not resumed:
+        return one(events, op, kind)
+    found = [e[0] for e in events if e[1] == op and e[2] == "new" and e[4] == kind]
+    if not found:
+        fail("expected a %s %s of the new release, found none" % (op, kind))
+    return min(found)
+
+
 FIELD = re.compile(r"(\w+)=(\S+)")
 
 # What the new release's glance-manage says of a database it has fully
@@ -50,7 +62,7 @@ def fields(rest):
     return dict(FIELD.findall(rest))
 
 
-def check_database(events, last_op):
+def check_database(events, last_op, resumed=False):
     """The database was really migrated: print each step of the new release
     with glance-manage's db version and db check code before and after, and
     require that the first step found work to do (check != 0) and the last
@@ -68,11 +80,11 @@ def check_database(events, last_op):
     if first.get("db_check") in (None, "0"):
         fail("the first database step found nothing to do (db_check=%s): no real migration" % first.get("db_check"))
     ends = [f for op, kind, f in steps if op == last_op and kind == "end"]
-    if len(ends) != 1:
+    if len(ends) != 1 and not (resumed and ends):
         fail("expected one end of %s, found %d" % (last_op, len(ends)))
-    if ends[0].get("db_check") != "0" or ends[0].get("db_version") != FINAL_DB_VERSION:
+    if ends[-1].get("db_check") != "0" or ends[-1].get("db_version") != FINAL_DB_VERSION:
         fail("after %s: db_check=%s db_version=%s, want 0 and %s" % (
-            last_op, ends[0].get("db_check"), ends[0].get("db_version"), FINAL_DB_VERSION))
+            last_op, ends[-1].get("db_check"), ends[-1].get("db_version"), FINAL_DB_VERSION))
     print("OK database: migrated from db_check=%s to db_version=%s, db_check=0" % (first.get("db_check"), FINAL_DB_VERSION))
 
 
@@ -81,6 +93,8 @@ def main():
     ap.add_argument("--mode", choices=["legacy", "rolling"], required=True)
     ap.add_argument("--max-unavailable", type=int, default=1)
     ap.add_argument("--hosts", required=True, help="comma-separated glance-api hosts")
+    ap.add_argument("--resumed", action="store_true",
+                    help="the upgrade was interrupted and run again: a database step may have run more than once")
     ap.add_argument("logs", nargs="+")
     args = ap.parse_args()
     hosts = args.hosts.split(",")
@@ -115,9 +129,10 @@ def main():
         check_database(events, "db_sync")
         print("OK legacy: every old API stopped before db_sync; every new API started after it")
         return
-    expand_end = one(events, "db_expand", "end")
-    migrate_start, migrate_end = one(events, "db_migrate", "start"), one(events, "db_migrate", "end")
-    contract_start = one(events, "db_contract", "start")
+    expand_end = first(events, "db_expand", "end", args.resumed)
+    migrate_start = first(events, "db_migrate", "start", args.resumed)
+    migrate_end = first(events, "db_migrate", "end", args.resumed)
+    contract_start = first(events, "db_contract", "start", args.resumed)
     if not expand_end <= migrate_start:
         fail("rolling: db_migrate started before db_expand ended")
     if first_new < migrate_end:
@@ -134,7 +149,7 @@ def main():
         fail("rolling: %d hosts were down at once (max_unavailable %d)" % (worst, args.max_unavailable))
     if worst >= len(hosts):
         fail("rolling: every host was down at once")
-    check_database(events, "db_contract")
+    check_database(events, "db_contract", args.resumed)
     print("OK rolling: expand < migrate < first new API; contract after the last; at most %d host(s) down at once" % worst)
 
 

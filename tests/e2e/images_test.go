@@ -1,0 +1,232 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The ledger's images: a few stored before the upgrade through HAProxy,
+// then one every uploadInterval straight to the API hosts in turn while
+// the upgrade runs, so that both releases store images.
+const (
+	ledgerImagesBefore = 3
+	ledgerImageSize    = 64 << 10
+	uploadInterval     = 2 * time.Second
+)
+
+// storedImage is an image an API acknowledged: its upload returned 204.
+type storedImage struct {
+	ID, SHA256 string
+	Via        string // "haproxy" or the host that took it
+	API        string // that API's CURRENT version (2.16 Zed, 2.17 2025.1)
+}
+
+// imageLedger keeps every acknowledged image, to check after the upgrade
+// that none was lost.
+type imageLedger struct {
+	mu       sync.Mutex
+	images   []storedImage
+	attempts int
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+func (l *imageLedger) add(img storedImage) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.images = append(l.images, img)
+}
+
+// storeBefore uploads ledgerImagesBefore images through base.
+func (l *imageLedger) storeBefore(base, name string) error {
+	api, err := currentAPIVersion(base)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < ledgerImagesBefore; i++ {
+		img, err := createImage(base, fmt.Sprintf("e2e-ledger-%s-before-%d", name, i), randomBytes(ledgerImageSize))
+		if err != nil {
+			return err
+		}
+		l.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: "haproxy", API: api})
+	}
+	return nil
+}
+
+// uploadDuring starts uploading one image every uploadInterval, to each
+// host of urls in turn (by host name), until stopUploads. An upload a
+// restarting host refuses or drops is not acknowledged and not counted.
+func (l *imageLedger) uploadDuring(name string, urls map[string]string) {
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	hosts := make([]string, 0, len(urls))
+	for h := range urls {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	go func() {
+		defer close(l.done)
+		tick := time.NewTicker(uploadInterval)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-l.stop:
+				return
+			case <-tick.C:
+			}
+			h := hosts[i%len(hosts)]
+			l.mu.Lock()
+			l.attempts++
+			l.mu.Unlock()
+			api, err := currentAPIVersion(urls[h])
+			if err != nil {
+				continue
+			}
+			data := randomBytes(ledgerImageSize)
+			img, err := uploadImage(urls[h], fmt.Sprintf("e2e-ledger-%s-during-%d", name, i), data)
+			if err != nil {
+				continue
+			}
+			l.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: h, API: api})
+		}
+	}()
+}
+
+func (l *imageLedger) stopUploads() {
+	if l.stop != nil {
+		close(l.stop)
+		<-l.done
+		l.stop = nil
+	}
+}
+
+// lost lists, through base, every acknowledged image that is not listed,
+// not active or whose data does not match its checksum.
+func (l *imageLedger) lost(base string) (lost []string, total int, err error) {
+	l.mu.Lock()
+	images := append([]storedImage(nil), l.images...)
+	l.mu.Unlock()
+	listed, err := listImages(base)
+	if err != nil {
+		return nil, len(images), err
+	}
+	for _, img := range images {
+		status, ok := listed[img.ID]
+		switch {
+		case !ok:
+			lost = append(lost, img.ID+" (via "+img.Via+"): not listed")
+			continue
+		case status != "active":
+			lost = append(lost, img.ID+" (via "+img.Via+"): "+status)
+			continue
+		}
+		data, err := downloadImage(base, img.ID)
+		if err != nil {
+			lost = append(lost, img.ID+" (via "+img.Via+"): "+err.Error())
+			continue
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != img.SHA256 {
+			lost = append(lost, fmt.Sprintf("%s (via %s): %d bytes with another checksum", img.ID, img.Via, len(data)))
+		}
+	}
+	return lost, len(images), nil
+}
+
+// byAPI counts the images acknowledged during the upgrade by API version.
+func (l *imageLedger) byAPI() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := map[string]int{}
+	for _, img := range l.images {
+		if img.Via != "haproxy" {
+			n[img.API]++
+		}
+	}
+	return n
+}
+
+// uploadImage creates an image and uploads data, without reading it back.
+func uploadImage(base, name string, data []byte) (storedImage, error) {
+	body, _ := json.Marshal(map[string]string{"name": name, "disk_format": "raw", "container_format": "bare"})
+	resp, err := apiClient.Post(base+"/v2/images", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return storedImage{}, err
+	}
+	var created struct {
+		ID string `json:"id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || err != nil || created.ID == "" {
+		return storedImage{}, fmt.Errorf("POST /v2/images: %s (%v)", resp.Status, err)
+	}
+	req, _ := http.NewRequest(http.MethodPut, base+"/v2/images/"+created.ID+"/file", bytes.NewReader(data))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err = apiClient.Do(req)
+	if err != nil {
+		return storedImage{}, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return storedImage{}, fmt.Errorf("PUT /v2/images/%s/file: %s", created.ID, resp.Status)
+	}
+	sum := sha256.Sum256(data)
+	return storedImage{ID: created.ID, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// listImages returns every image's status by id, following the pages.
+func listImages(base string) (map[string]string, error) {
+	out := map[string]string{}
+	next := "/v2/images?limit=200"
+	for next != "" {
+		resp, err := apiClient.Get(base + next)
+		if err != nil {
+			return nil, err
+		}
+		var page struct {
+			Images []struct{ ID, Status string }
+			Next   string
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil {
+			return nil, fmt.Errorf("GET %s: %s (%v)", next, resp.Status, err)
+		}
+		for _, img := range page.Images {
+			out[img.ID] = img.Status
+		}
+		next = page.Next
+	}
+	return out, nil
+}
+
+// currentAPIVersion is the image API version an endpoint marks CURRENT
+// (Zed 2.16, 2025.1 2.17; the newest comes first): which release answered.
+func currentAPIVersion(base string) (string, error) {
+	resp, err := apiClient.Get(base + "/versions")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Versions []struct{ ID, Status string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+		return "", fmt.Errorf("GET /versions: %s: %v", resp.Status, err)
+	}
+	for _, ver := range v.Versions { // newest first
+		if ver.Status == "CURRENT" {
+			return strings.TrimPrefix(ver.ID, "v"), nil
+		}
+	}
+	return "", fmt.Errorf("GET /versions: no CURRENT version")
+}
