@@ -15,6 +15,7 @@ description:
   - 'Rolling mode follows Glance''s documented procedure: the first host is drained, stopped and reconfigured; db expand and db migrate run on it; it starts, passes its health check and rejoins the load balancer; then the other hosts follow in batches of at most max_unavailable; db contract runs only once no host runs the old code. kolla-ansible instead restarts every host at one handler flush.'
   - Rolling is refused (or, with on_unsafe=legacy, turned into legacy with a warning) when the file store is not shared, when fewer than two API hosts serve, or when the database cannot do online expand and contract (PostgreSQL).
   - 'db_state (the exit code of glance-manage db check) and upgraded_hosts resume a partial upgrade: what is done is skipped, and the plan says what it skipped and why.'
+  - 'The plan says what a failed step leads to: each step of a rolling plan names the batch to roll back (rollback_batch, null from db contract on), and with on_failure=rollback each batch carries the ordered steps that put its hosts back on the previous release and into rotation (rollback_steps), so the role never invents an order.'
   - 'A compute-only module: by default it runs on the controller without a remote round trip (set the variable kolla_glance_compute_on=target to run it on the target).'
 options:
   api_hosts:
@@ -63,6 +64,18 @@ options:
     type: int
     required: false
     default: 1
+  on_failure:
+    description:
+      - What a failed step of a rolling upgrade leads to.
+      - 'C(rollback): the failed batch is put back on the previous release and into rotation by the steps of C(rollback_steps), then the upgrade stops; the database stays expanded and migrated, which the previous release runs on. A step from db contract on is never rolled back.'
+      - 'C(stop): the upgrade stops and nothing is touched, which leaves the failure in place to inspect but the batch''s hosts out of rotation; C(rollback_steps) is empty.'
+      - A legacy upgrade is never rolled back (once db sync has run no previous release can run), whatever this says.
+    type: str
+    required: false
+    default: rollback
+    choices:
+      - rollback
+      - stop
   on_unsafe:
     description:
       - 'What to do when rolling is asked for but unsafe: fail, or plan a legacy upgrade and warn.'
@@ -129,6 +142,13 @@ EXAMPLES = r'''
     upgraded_hosts: [control01]
   register: resumed
 
+- name: Plan a rolling upgrade that stops on a failure, leaving the batch as it is
+  kolla.glance.upgrade_plan:
+    api_hosts: [control01, control02, control03]
+    rolling: true
+    on_failure: stop
+  register: plan_stop
+
 - name: Fall back to legacy on an unshared file store instead of failing
   kolla.glance.upgrade_plan:
     api_hosts: [control01]
@@ -161,11 +181,52 @@ mode:
   returned: success
   type: str
   sample: rolling
-plan_text:
+on_failure:
   description:
-    - 'A numbered plan for an operator to review: each batch, and where any outage begins and ends.'
+    - The C(on_failure) the plan was made for.
   returned: success
   type: str
+  sample: rollback
+plan_text:
+  description:
+    - 'A numbered plan for an operator to review: each batch, where any outage begins and ends, and what a failed step leads to.'
+  returned: success
+  type: str
+rollback_steps:
+  description:
+    - 'Indexed by batch, like C(batches): the ordered steps that put that batch''s hosts back on the previous release and into rotation after any step of the batch failed.'
+    - 'For the hosts of the batch, in order: stop every host (the new container, if any), revert every host the batch reconfigured (put back the image and configuration it ran before its config step, without starting it), start every host, wait_healthy every host, and with C(loadbalancer) undrain every host.'
+    - 'Each element has the keys of a step of C(steps): step (numbered from 1 within the list), action, host, batch, and rollback_batch (null: a failed rollback is not rolled back).'
+    - Empty for a legacy plan and when C(on_failure) is C(stop).
+  returned: success
+  type: list
+  elements: list
+  sample:
+    - - action: stop
+        batch: 0
+        host: control01
+        rollback_batch: null
+        step: 1
+      - action: revert
+        batch: 0
+        host: control01
+        rollback_batch: null
+        step: 2
+      - action: start
+        batch: 0
+        host: control01
+        rollback_batch: null
+        step: 3
+      - action: wait_healthy
+        batch: 0
+        host: control01
+        rollback_batch: null
+        step: 4
+      - action: undrain
+        batch: 0
+        host: control01
+        rollback_batch: null
+        step: 5
 skipped_steps:
   description:
     - 'What a resumed plan skips and why. (Not named skipped: Ansible would take that key for a skipped task.)'
@@ -193,11 +254,12 @@ steps:
     - action: drain
       batch: 0
       host: control01
+      rollback_batch: 0
       step: 1
   contains:
     action:
       description:
-        - One of set_log_bin_trust, drain, stop, config, db_sync, db_expand, db_migrate, db_contract, start, wait_healthy, undrain.
+        - One of set_log_bin_trust, drain, stop, config, db_sync, db_expand, db_migrate, db_contract, start, wait_healthy, undrain (revert appears in C(rollback_steps) only).
       returned: always
       type: str
     batch:
@@ -210,6 +272,13 @@ steps:
         - The host the step runs on, or null.
       returned: always
       type: str
+    rollback_batch:
+      description:
+        - 'The batch whose C(rollback_steps) put things back when this step fails: in a rolling plan, the batch out of service when the step runs (its host steps and, for batch 0, the database steps run while it is down).'
+        - 'Null (always present, so that a template can test C(is none)) when the step must not be rolled back: db_contract and every later step, a set_log_bin_trust outside every batch, and every step of a legacy plan.'
+        - It does not depend on C(on_failure); with C(stop), C(rollback_steps) is empty.
+      returned: always
+      type: int
     step:
       description:
         - 1-based position.

@@ -262,6 +262,14 @@ ARGUMENT_SPECS = {
                 "default": 1,
                 "type": "int",
             },
+            "on_failure": {
+                "choices": [
+                    "rollback",
+                    "stop",
+                ],
+                "default": "rollback",
+                "type": "str",
+            },
             "on_unsafe": {
                 "choices": [
                     "fail",

@@ -49,6 +49,21 @@
 // Glance itself enforces none of this (nothing in glance-api checks the
 // schema at startup), so the orchestrator must.
 //
+// # Failure and rollback
+//
+// The plan also says what a failed step leads to, so that the role never
+// invents an order. In a rolling plan each step carries rollback_batch: the
+// batch out of service when it runs (its own host steps and, for batch 0,
+// the database steps run while the new node is down), or null from
+// db_contract on (old code cannot run on a contracted database) and outside
+// every batch. With on_failure=rollback (the default), rollback_steps[k] are
+// the steps that put batch k back: stop, revert (the previous image and
+// configuration, not started), start, wait_healthy, undrain, each for every
+// host of the batch in order; the database stays expanded and migrated,
+// which the previous release runs on by Glance's design. With
+// on_failure=stop, and in legacy mode (no previous release can run once
+// db_sync has run), rollback_steps is empty and the upgrade just stops.
+//
 // # Refusals
 //
 // A rolling upgrade is refused when the file store is on, not shared

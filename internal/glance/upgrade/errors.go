@@ -111,6 +111,13 @@ func check(in Input) (checked, error) {
 		add("on_unsafe", "must be one of fail, legacy, got %q", in.OnUnsafe)
 	}
 
+	// on_failure
+	switch in.OnFailure {
+	case OnFailureRollback, OnFailureStop:
+	default:
+		add("on_failure", "must be one of rollback, stop, got %q", in.OnFailure)
+	}
+
 	// max_unavailable: only meaningful in rolling mode.
 	if in.Rolling {
 		switch {

@@ -16,6 +16,7 @@ var (
 	allStates    = []*int{nil, intp(0), intp(3), intp(4), intp(5)}
 	allDatabases = []string{DatabaseMariaDB, DatabaseMySQL, DatabasePostgreSQL, DatabaseSQLite}
 	allOnUnsafe  = []string{OnUnsafeFail, OnUnsafeLegacy}
+	allOnFailure = []string{OnFailureRollback, OnFailureStop}
 	allowed      = map[string]bool{}
 	restartActs  = map[string]bool{
 		ActionDrain: true, ActionStop: true, ActionConfig: true,
@@ -30,7 +31,7 @@ func init() {
 	// The contract's exact strings, spelled out rather than taken from the
 	// package's constants.
 	for _, a := range []string{"set_log_bin_trust", "drain", "stop", "config", "db_sync",
-		"db_expand", "db_migrate", "db_contract", "start", "wait_healthy", "undrain"} {
+		"db_expand", "db_migrate", "db_contract", "start", "wait_healthy", "undrain", "revert"} {
 		allowed[a] = true
 	}
 }
@@ -123,13 +124,14 @@ func TestInvariantsGenerated(t *testing.T) {
 			DBState:                   st,
 			UpgradedHosts:             topo.upgraded,
 			OnUnsafe:                  onUnsafe,
+			OnFailure:                 allOnFailure[rng.Intn(2)],
 		}
 		if !rolling {
 			in.MaxUnavailable = rng.Intn(5) - 1 // ignored in legacy mode
 		}
 		desc := func() string {
-			return fmt.Sprintf("n=%d rolling=%v maxU=%d state=%s db=%s on_unsafe=%s file=%v shared=%v lb=%v preconf=%v upgraded=%q",
-				len(in.APIHosts), rolling, in.MaxUnavailable, stateName(st), db, onUnsafe, in.FileBackend,
+			return fmt.Sprintf("n=%d rolling=%v maxU=%d state=%s db=%s on_unsafe=%s on_failure=%s file=%v shared=%v lb=%v preconf=%v upgraded=%q",
+				len(in.APIHosts), rolling, in.MaxUnavailable, stateName(st), db, onUnsafe, in.OnFailure, in.FileBackend,
 				in.FileDatadirShared, in.LoadBalancer, in.UsePreconfiguredDatabases, topo.upgraded)
 		}
 		builds++
@@ -146,6 +148,9 @@ func TestInvariantsGenerated(t *testing.T) {
 		plans++
 		if err := verify(in, topo, p); err != nil {
 			t.Fatalf("%s: %v\n%s", desc(), err, p.PlanText)
+		}
+		if err := verifyRollback(in, topo, p); err != nil {
+			t.Fatalf("%s: rollback: %v\n%s", desc(), err, p.PlanText)
 		}
 	}
 	for _, sz := range sizes {
@@ -231,8 +236,8 @@ func verify(in Input, topo topology, p Plan) error {
 		if s.Step != i+1 {
 			return fmt.Errorf("step %d numbered %d", i+1, s.Step)
 		}
-		if !allowed[s.Action] {
-			return fmt.Errorf("step %d: unknown action %q", s.Step, s.Action)
+		if !allowed[s.Action] || s.Action == "revert" {
+			return fmt.Errorf("step %d: unknown action %q (revert is for rollbacks only)", s.Step, s.Action)
 		}
 		if s.Host == nil {
 			return fmt.Errorf("step %d: no host", s.Step)

@@ -11,11 +11,19 @@ const (
 	outageEnds   = "    --- API outage ends: glance-api is healthy on every host again ---"
 )
 
+// The line saying what a failed step leads to: a rollback when the plan
+// has rollback steps (rolling, on_failure rollback), a stop otherwise.
+const (
+	onFailureRollbackText = "On failure before db contract: the failed batch is rolled back to the previous release and back into rotation; the upgrade stops."
+	onFailureStopText     = "On failure: the upgrade stops; nothing is rolled back."
+)
+
 // maxHeaderHosts caps the host names in the header line.
 const maxHeaderHosts = 5
 
 // render builds Plan.PlanText: a header, one numbered line per step, the
-// outage markers of a legacy plan, the skipped steps and the warnings.
+// outage markers of a legacy plan, what a failed step leads to, the skipped
+// steps and the warnings.
 func render(p *Plan, in Input, v checked, rolling bool) string {
 	var b strings.Builder
 	b.Grow(textSize(p, in))
@@ -120,6 +128,16 @@ func render(p *Plan, in Input, v checked, rolling bool) string {
 		}
 	}
 
+	// What a failure does.
+	if len(p.Steps) > 0 {
+		if len(p.RollbackSteps) > 0 {
+			b.WriteString(onFailureRollbackText)
+		} else {
+			b.WriteString(onFailureStopText)
+		}
+		b.WriteByte('\n')
+	}
+
 	// Skipped and warnings.
 	if len(p.Skipped) == 0 {
 		b.WriteString("Skipped: none\n")
@@ -147,7 +165,7 @@ func render(p *Plan, in Input, v checked, rolling bool) string {
 // textSize is the exact length of the step lines plus a generous estimate
 // of the rest, so that the builder allocates once.
 func textSize(p *Plan, in Input) int {
-	size := 1024
+	size := 1024 + len(onFailureRollbackText) + 1
 	for i := 0; i < len(in.APIHosts) && i < maxHeaderHosts; i++ {
 		size += len(in.APIHosts[i]) + 2
 	}
@@ -199,6 +217,8 @@ func phrase(s Step) (pre, post string) {
 		return "wait until glance-api on ", " is healthy"
 	case ActionUndrain:
 		return "undrain glance-api on ", " (back into load-balancer rotation)"
+	case ActionRevert:
+		return "put back the previous glance-api image and configuration on ", " (do not start)"
 	}
 	return s.Action + " on ", ""
 }

@@ -19,6 +19,7 @@ const (
 	ActionStart          = "start"             // start glance-api (new code)
 	ActionWaitHealthy    = "wait_healthy"      // wait until glance-api on the host answers its health check
 	ActionUndrain        = "undrain"           // put the host back into load-balancer rotation
+	ActionRevert         = "revert"            // rollback only: put back the image and configuration the host ran before its config step; do not start
 )
 
 // Actions returns every step action (a new slice each call: the package
@@ -27,7 +28,7 @@ func Actions() []string {
 	return []string{
 		ActionSetLogBinTrust, ActionDrain, ActionStop, ActionConfig, ActionDBSync,
 		ActionDBExpand, ActionDBMigrate, ActionDBContract, ActionStart,
-		ActionWaitHealthy, ActionUndrain,
+		ActionWaitHealthy, ActionUndrain, ActionRevert,
 	}
 }
 
@@ -45,6 +46,12 @@ const (
 	OnUnsafeLegacy = "legacy"
 )
 
+// Values of Input.OnFailure.
+const (
+	OnFailureRollback = "rollback"
+	OnFailureStop     = "stop"
+)
+
 // Exit codes of `glance-manage db check` accepted in Input.DBState.
 const (
 	DBUpToDate      = 0 // contract head reached: nothing to do
@@ -55,7 +62,7 @@ const (
 
 // Input holds the options of kolla.glance.upgrade_plan. Field comments name
 // the module option; NewInput returns the module defaults. Build does not
-// fill defaults for zero values: an empty Database or OnUnsafe, or a
+// fill defaults for zero values: an empty Database, OnUnsafe or OnFailure, or a
 // MaxUnavailable of 0 in rolling mode, is an input error.
 type Input struct {
 	// APIHosts (api_hosts) are the hosts running glance-api, in inventory
@@ -95,11 +102,16 @@ type Input struct {
 	// or "legacy" (a refused rolling upgrade becomes a legacy plan plus a
 	// warning saying why).
 	OnUnsafe string
+	// OnFailure (on_failure) is "rollback" (a rolling plan carries, per
+	// batch, the steps that put the batch back on the previous release) or
+	// "stop" (no rollback steps: the operator inspects the failed batch as
+	// it is). See Plan.RollbackSteps.
+	OnFailure string
 }
 
 // NewInput returns an Input with the module defaults: legacy mode, mariadb,
 // file_datadir_shared true, max_unavailable 1, loadbalancer true, db_state
-// unknown, on_unsafe fail.
+// unknown, on_unsafe fail, on_failure rollback.
 func NewInput(apiHosts ...string) Input {
 	return Input{
 		APIHosts:          apiHosts,
@@ -108,6 +120,7 @@ func NewInput(apiHosts ...string) Input {
 		MaxUnavailable:    1,
 		LoadBalancer:      true,
 		OnUnsafe:          OnUnsafeFail,
+		OnFailure:         OnFailureRollback,
 	}
 }
 
@@ -123,8 +136,18 @@ type Step struct {
 	// Value is set for set_log_bin_trust only: 1 or 0.
 	Value *int `json:"value,omitempty"`
 	// Batch is set on the host steps of a restart batch (drain, stop, config,
-	// start, wait_healthy, undrain): an index into Plan.Batches.
+	// start, wait_healthy, undrain, and revert in a rollback): an index into
+	// Plan.Batches. Absent from the JSON when not set.
 	Batch *int `json:"batch,omitempty"`
+	// RollbackBatch is, on a step of a rolling plan, the batch out of service
+	// when the step runs: the index into Plan.RollbackSteps of the steps that
+	// put that batch back when this step fails. It is null (always present
+	// in the JSON, like Host, so that a template can test `is none`) for
+	// steps that must not be rolled back: db_contract and every step after
+	// it or outside a batch (the set_log_bin_trust steps around contract),
+	// every step of a legacy plan, and the rollback steps themselves. It does
+	// not depend on OnFailure. See rollback.go.
+	RollbackBatch *int `json:"rollback_batch"`
 }
 
 // Skip is a step the plan leaves out, and why.
@@ -148,6 +171,17 @@ type Plan struct {
 	// service at the same time: a legacy plan, unless hosts that already run
 	// the new release keep serving (db_state 0 resume).
 	APIOutage bool `json:"api_outage"`
+	// RollbackSteps has, for each batch of a rolling plan (same index as
+	// Batches), the ordered steps that put that batch's hosts back on the
+	// previous release and into rotation after a step of the batch failed:
+	// stop every host of the batch, revert every host that the batch
+	// reconfigured, start, wait_healthy and (with a load balancer) undrain
+	// every host. Steps are numbered from 1 within each list and carry the
+	// batch; their RollbackBatch is null (a failed rollback is not rolled
+	// back). Empty for a legacy plan and when OnFailure is "stop".
+	RollbackSteps [][]Step `json:"rollback_steps"`
+	// OnFailure is Input.OnFailure.
+	OnFailure string `json:"on_failure"`
 	// Skipped lists what a full plan would do and this one does not.
 	Skipped []Skip `json:"skipped"`
 	// PlanText is the plan for an operator to review.
@@ -176,7 +210,9 @@ type Plan struct {
 // all, start all, wait_healthy all, undrain all. Then db_contract on the
 // database host, [set_log_bin_trust 0].
 //
-// Resume (DBState, UpgradedHosts) is described in the package documentation.
+// Failure handling (RollbackSteps, Step.RollbackBatch, OnFailure) is in
+// rollback.go. Resume (DBState, UpgradedHosts) is described in the package
+// documentation.
 func Build(in Input) (Plan, error) {
 	v, err := check(in)
 	if err != nil {
@@ -197,6 +233,7 @@ func Build(in Input) (Plan, error) {
 	} else {
 		p = buildLegacy(in, v, warnings)
 	}
+	addRollback(&p, in, rolling)
 	p.PlanText = render(&p, in, v, rolling)
 	return p, nil
 }

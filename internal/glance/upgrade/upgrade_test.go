@@ -155,6 +155,10 @@ func TestInputErrors(t *testing.T) {
 			`database: must be one of mariadb, mysql, postgresql, sqlite, got ""`},
 		{"unknown on_unsafe", with(NewInput("h1"), func(in *Input) { in.OnUnsafe = "ignore" }),
 			`on_unsafe: must be one of fail, legacy, got "ignore"`},
+		{"unknown on_failure", with(rollingInput("h1", "h2"), func(in *Input) { in.OnFailure = "ignore" }),
+			`on_failure: must be one of rollback, stop, got "ignore"`},
+		{"empty on_failure (no default filled in)", with(NewInput("h1"), func(in *Input) { in.OnFailure = "" }),
+			`on_failure: must be one of rollback, stop, got ""`},
 		{"max_unavailable 0", with(rollingInput("h1", "h2", "h3"), func(in *Input) { in.MaxUnavailable = 0 }),
 			"max_unavailable: must be between 1 and 2 (one less than the 3 api_hosts) in rolling mode, got 0"},
 		{"max_unavailable = hosts", with(rollingInput("h1", "h2", "h3"), func(in *Input) { in.MaxUnavailable = 3 }),
@@ -206,19 +210,21 @@ func TestInputErrorsAggregated(t *testing.T) {
 		DBState:        intp(6),
 		UpgradedHosts:  []string{"z", "a", "a"},
 		OnUnsafe:       "maybe",
+		OnFailure:      "later",
 	}
 	_, err := Build(in)
 	require.Error(t, err)
 	msg := err.Error()
-	assert.True(t, strings.HasPrefix(msg, "glance upgrade plan: 8 problems with the arguments: (1) api_hosts: empty host name at index 1"), msg)
+	assert.True(t, strings.HasPrefix(msg, "glance upgrade plan: 9 problems with the arguments: (1) api_hosts: empty host name at index 1"), msg)
 	for _, frag := range []string{
 		`(2) api_hosts: duplicate hosts "a", "b"; each host must be listed once`,
 		`(3) database: must be one of mariadb, mysql, postgresql, sqlite, got "db2"`,
 		`(4) on_unsafe: must be one of fail, legacy, got "maybe"`,
-		`(5) max_unavailable: must be between 1 and 4 (one less than the 5 api_hosts) in rolling mode, got 9`,
-		`(6) db_state: must be null (unknown)`,
-		`(7) upgraded_hosts: "z" is not in api_hosts`,
-		`(8) upgraded_hosts: duplicate host "a"; each host must be listed once`,
+		`(5) on_failure: must be one of rollback, stop, got "later"`,
+		`(6) max_unavailable: must be between 1 and 4 (one less than the 5 api_hosts) in rolling mode, got 9`,
+		`(7) db_state: must be null (unknown)`,
+		`(8) upgraded_hosts: "z" is not in api_hosts`,
+		`(9) upgraded_hosts: duplicate host "a"; each host must be listed once`,
 	} {
 		assert.Contains(t, msg, frag)
 	}
@@ -228,7 +234,7 @@ func TestInputErrorsAggregated(t *testing.T) {
 	for _, p := range problem.Of(err).Arguments() {
 		options = append(options, p.Option)
 	}
-	assert.Equal(t, []string{"api_hosts", "api_hosts", "database", "on_unsafe", "max_unavailable",
+	assert.Equal(t, []string{"api_hosts", "api_hosts", "database", "on_unsafe", "on_failure", "max_unavailable",
 		"db_state", "upgraded_hosts", "upgraded_hosts"}, options)
 
 	// An input error and a refusal: both reported with on_unsafe=fail, only
@@ -553,6 +559,7 @@ Before step 1: back up the glance database (downgrades are not supported; the ba
 15. [batch 1] undrain glance-api on h2 (back into load-balancer rotation)
 16. glance-manage db contract on h1 (no host runs old code any more)
 17. set MySQL log_bin_trust_function_creators=0 (delegated to h1)
+On failure before db contract: the failed batch is rolled back to the previous release and back into rotation; the upgrade stops.
 Skipped: none
 Warnings:
  - ` + wantExpGuard + "\n"
@@ -576,6 +583,7 @@ Before step 1: back up the glance database (downgrades are not supported; the ba
 8. [batch 0] wait until glance-api on h1 is healthy
 9. [batch 0] wait until glance-api on h2 is healthy
     --- API outage ends: glance-api is healthy on every host again ---
+On failure: the upgrade stops; nothing is rolled back.
 Skipped:
  - set_log_bin_trust: database postgresql has no log_bin_trust_function_creators (MySQL/MariaDB only)
 `
@@ -609,13 +617,25 @@ func TestJSON(t *testing.T) {
 	require.NoError(t, err)
 	var got map[string]any
 	require.NoError(t, json.Unmarshal(raw, &got))
-	assert.ElementsMatch(t, []string{"mode", "steps", "batches", "api_outage", "skipped", "plan_text"}, keys(got))
+	assert.ElementsMatch(t, []string{"mode", "steps", "batches", "api_outage", "skipped", "plan_text",
+		"rollback_steps", "on_failure"}, keys(got))
 	steps := got["steps"].([]any)
-	assert.Equal(t, map[string]any{"step": 1.0, "action": "drain", "host": "h1", "batch": 0.0}, steps[0])
-	assert.Equal(t, map[string]any{"step": 4.0, "action": "set_log_bin_trust", "host": "h1", "value": 1.0}, steps[3])
-	assert.Equal(t, map[string]any{"step": 5.0, "action": "db_expand", "host": "h1"}, steps[4])
+	assert.Equal(t, map[string]any{"step": 1.0, "action": "drain", "host": "h1", "batch": 0.0, "rollback_batch": 0.0}, steps[0])
+	assert.Equal(t, map[string]any{"step": 4.0, "action": "set_log_bin_trust", "host": "h1", "value": 1.0, "rollback_batch": 0.0}, steps[3])
+	assert.Equal(t, map[string]any{"step": 5.0, "action": "db_expand", "host": "h1", "rollback_batch": 0.0}, steps[4])
+	assert.Equal(t, map[string]any{"step": 16.0, "action": "db_contract", "host": "h1", "rollback_batch": nil}, steps[15])
 	assert.Equal(t, []any{}, got["skipped"])
 	assert.Equal(t, []any{[]any{"h1"}, []any{"h2"}}, got["batches"])
+	assert.Equal(t, "rollback", got["on_failure"])
+	rollback := got["rollback_steps"].([]any)
+	require.Len(t, rollback, 2)
+	assert.Equal(t, []any{
+		map[string]any{"step": 1.0, "action": "stop", "host": "h2", "batch": 1.0, "rollback_batch": nil},
+		map[string]any{"step": 2.0, "action": "revert", "host": "h2", "batch": 1.0, "rollback_batch": nil},
+		map[string]any{"step": 3.0, "action": "start", "host": "h2", "batch": 1.0, "rollback_batch": nil},
+		map[string]any{"step": 4.0, "action": "wait_healthy", "host": "h2", "batch": 1.0, "rollback_batch": nil},
+		map[string]any{"step": 5.0, "action": "undrain", "host": "h2", "batch": 1.0, "rollback_batch": nil},
+	}, rollback[1])
 
 	// A plan with nothing to do still has lists, not nulls.
 	p, err = Build(with(NewInput("h1"), func(in *Input) { in.DBState = intp(0); in.UpgradedHosts = []string{"h1"} }))
@@ -623,11 +643,13 @@ func TestJSON(t *testing.T) {
 	raw, err = json.Marshal(p)
 	require.NoError(t, err)
 	assert.Contains(t, string(raw), `"steps":[],"batches":[]`)
+	assert.Contains(t, string(raw), `"rollback_steps":[],"on_failure":"rollback"`)
 
-	// A host step with no host would be null (none exist today).
+	// A host step with no host would be null (none exist today);
+	// rollback_batch is null, not absent, when not set.
 	raw, err = json.Marshal(Step{Step: 1, Action: ActionStop})
 	require.NoError(t, err)
-	assert.Equal(t, `{"step":1,"action":"stop","host":null}`, string(raw))
+	assert.Equal(t, `{"step":1,"action":"stop","host":null,"rollback_batch":null}`, string(raw))
 }
 
 func keys(m map[string]any) []string {

@@ -65,12 +65,35 @@ func fuzzCheckPlan(t *testing.T, args []byte, res map[string]any) {
 		if fmt.Sprint(step["step"]) != strconv.Itoa(i+1) {
 			t.Fatalf("step %d is numbered %v\nargs: %q", i+1, step["step"], args)
 		}
-		if a, _ := step["action"].(string); !actions[a] {
+		if a, _ := step["action"].(string); !actions[a] || a == upgrade.ActionRevert {
 			t.Fatalf("step %d has action %q\nargs: %q", i+1, step["action"], args)
 		}
+		if _, present := step["rollback_batch"]; !present || (mode == upgrade.ModeLegacy && step["rollback_batch"] != nil) {
+			t.Fatalf("step %d has rollback_batch %v in mode %s\nargs: %q", i+1, step["rollback_batch"], mode, args)
+		}
 	}
-	if _, ok := res["batches"].([]any); !ok {
+	batches, ok := res["batches"].([]any)
+	if !ok {
 		t.Fatalf("batches is %T\nargs: %q", res["batches"], args)
+	}
+	// rollback_steps: empty, or one list per batch of a rolling plan, each
+	// numbered from 1, with contract actions and a null rollback_batch.
+	rollback, ok := res["rollback_steps"].([]any)
+	if !ok || (len(rollback) != 0 && (mode != upgrade.ModeRolling || len(rollback) != len(batches) || res["on_failure"] != "rollback")) {
+		t.Fatalf("rollback_steps %v for mode %s, %d batches, on_failure %v\nargs: %q", res["rollback_steps"], mode, len(batches), res["on_failure"], args)
+	}
+	for k, l := range rollback {
+		list, _ := l.([]any)
+		if len(list) == 0 {
+			t.Fatalf("rollback_steps[%d] is empty\nargs: %q", k, args)
+		}
+		for i, s := range list {
+			step, _ := s.(map[string]any)
+			rb, present := step["rollback_batch"]
+			if fmt.Sprint(step["step"]) != strconv.Itoa(i+1) || !actions[fmt.Sprint(step["action"])] || !present || rb != nil {
+				t.Fatalf("rollback_steps[%d][%d] is %v\nargs: %q", k, i, step, args)
+			}
+		}
 	}
 	outage, ok := res["api_outage"].(bool)
 	if !ok || (mode == upgrade.ModeRolling && outage) {
@@ -94,6 +117,8 @@ var fuzzKollaSeeds = []string{
 	  "_ansible_keep_remote_files": false, "_ansible_tmpdir": null, "_ansible_remote_tmp": "~/.ansible/tmp",
 	  "_ansible_ignore_unknown_opts": false, "_ansible_target_log_info": null, "_ansible_tracebacks_for": []}`,
 	`{"api_hosts": ["control01", "control02", "control03"], "rolling": true, "db_state": 5, "upgraded_hosts": ["control01"]}`,
+	`{"api_hosts": ["control01", "control02", "control03", "control04"], "rolling": true, "max_unavailable": 2, "on_failure": "stop"}`,
+	`{"api_hosts": ["control01", "control02"], "on_failure": "retry"}`,
 	`{"api_hosts": ["control01", "control02", "control03", "control04", "control05"], "rolling": true, "max_unavailable": "2", "db_state": "4", "upgraded_hosts": "control01,control02"}`,
 	`{"api_hosts": ["control01"], "rolling": true, "file_backend": true, "file_datadir_shared": false, "on_unsafe": "legacy"}`,
 	`{"api_hosts": ["control01", "control02"], "rolling": true, "database": "postgresql", "on_unsafe": "legacy", "_ansible_check_mode": true}`,
@@ -126,7 +151,7 @@ func FuzzUpgradePlanArgs(f *testing.F) {
 // fuzzUpgradeOptions are the options FuzzUpgradePlanTyped may overwrite.
 var fuzzUpgradeOptions = []string{
 	"api_hosts", "rolling", "file_backend", "file_datadir_shared", "database", "use_preconfigured_databases",
-	"max_unavailable", "loadbalancer", "db_state", "upgraded_hosts", "on_unsafe", "bogus_option",
+	"max_unavailable", "loadbalancer", "db_state", "upgraded_hosts", "on_unsafe", "on_failure", "bogus_option",
 }
 
 var fuzzWords = []string{"yes", "no", "True", "false", "on", "off", "1", "0", "y", "maybe", "", " ", "3", "-1"}
@@ -175,6 +200,9 @@ func FuzzUpgradePlanTyped(f *testing.F) {
 		}
 		if bit(5) {
 			args["db_state"] = dbState
+		}
+		if bit(10) {
+			args["on_failure"] = "stop"
 		}
 		for i := uint(0); i < 3; i++ {
 			if i > 0 && (flags>>(13+i))&1 == 0 {

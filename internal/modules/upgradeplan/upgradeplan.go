@@ -21,6 +21,7 @@ func Spec() *ansible.Spec {
 			"Rolling mode follows Glance's documented procedure: the first host is drained, stopped and reconfigured; db expand and db migrate run on it; it starts, passes its health check and rejoins the load balancer; then the other hosts follow in batches of at most max_unavailable; db contract runs only once no host runs the old code. kolla-ansible instead restarts every host at one handler flush.",
 			"Rolling is refused (or, with on_unsafe=legacy, turned into legacy with a warning) when the file store is not shared, when fewer than two API hosts serve, or when the database cannot do online expand and contract (PostgreSQL).",
 			"db_state (the exit code of glance-manage db check) and upgraded_hosts resume a partial upgrade: what is done is skipped, and the plan says what it skipped and why.",
+			"The plan says what a failed step leads to: each step of a rolling plan names the batch to roll back (rollback_batch, null from db contract on), and with on_failure=rollback each batch carries the ordered steps that put its hosts back on the previous release and into rotation (rollback_steps), so the role never invents an order.",
 			"A compute-only module: by default it runs on the controller without a remote round trip (set the variable kolla_glance_compute_on=target to run it on the target).",
 		),
 		SupportsCheckMode: true,
@@ -44,6 +45,12 @@ func Spec() *ansible.Spec {
 				Description: desc("Hosts already running the new release; they are not restarted.")},
 			{Name: "on_unsafe", Type: ansible.TypeStr, Default: "fail", Choices: []any{"fail", "legacy"},
 				Description: desc("What to do when rolling is asked for but unsafe: fail, or plan a legacy upgrade and warn.")},
+			{Name: "on_failure", Type: ansible.TypeStr, Default: "rollback", Choices: []any{"rollback", "stop"},
+				Description: desc(
+					"What a failed step of a rolling upgrade leads to.",
+					"C(rollback): the failed batch is put back on the previous release and into rotation by the steps of C(rollback_steps), then the upgrade stops; the database stays expanded and migrated, which the previous release runs on. A step from db contract on is never rolled back.",
+					"C(stop): the upgrade stops and nothing is touched, which leaves the failure in place to inspect but the batch's hosts out of rotation; C(rollback_steps) is empty.",
+					"A legacy upgrade is never rolled back (once db sync has run no previous release can run), whatever this says.")},
 		},
 		SeeAlso: []string{"kolla.glance.backends"},
 		Author:  []string{"kolla-glance contributors"},
@@ -66,6 +73,13 @@ func Spec() *ansible.Spec {
     upgraded_hosts: [control01]
   register: resumed
 
+- name: Plan a rolling upgrade that stops on a failure, leaving the batch as it is
+  kolla.glance.upgrade_plan:
+    api_hosts: [control01, control02, control03]
+    rolling: true
+    on_failure: stop
+  register: plan_stop
+
 - name: Fall back to legacy on an unshared file store instead of failing
   kolla.glance.upgrade_plan:
     api_hosts: [control01]
@@ -79,14 +93,35 @@ func Spec() *ansible.Spec {
 			{Name: "mode", Type: "str", Returned: "success", Sample: "rolling", Description: desc("rolling or legacy.")},
 			{Name: "steps", Type: "list", Elements: "dict", Returned: "success",
 				Description: desc("The ordered plan."),
-				Sample:      []any{map[string]any{"step": 1, "action": "drain", "host": "control01", "batch": 0}},
+				Sample:      []any{map[string]any{"step": 1, "action": "drain", "host": "control01", "batch": 0, "rollback_batch": 0}},
 				Contains: []ansible.Return{
 					{Name: "step", Type: "int", Returned: "always", Description: desc("1-based position.")},
-					{Name: "action", Type: "str", Returned: "always", Description: desc("One of set_log_bin_trust, drain, stop, config, db_sync, db_expand, db_migrate, db_contract, start, wait_healthy, undrain.")},
+					{Name: "action", Type: "str", Returned: "always", Description: desc("One of set_log_bin_trust, drain, stop, config, db_sync, db_expand, db_migrate, db_contract, start, wait_healthy, undrain (revert appears in C(rollback_steps) only).")},
 					{Name: "host", Type: "str", Returned: "always", Description: desc("The host the step runs on, or null.")},
 					{Name: "value", Type: "int", Returned: "set_log_bin_trust steps", Description: desc("1 or 0.")},
 					{Name: "batch", Type: "int", Returned: "host steps of a restart batch", Description: desc("Index into batches.")},
+					{Name: "rollback_batch", Type: "int", Returned: "always",
+						Description: desc(
+							"The batch whose C(rollback_steps) put things back when this step fails: in a rolling plan, the batch out of service when the step runs (its host steps and, for batch 0, the database steps run while it is down).",
+							"Null (always present, so that a template can test C(is none)) when the step must not be rolled back: db_contract and every later step, a set_log_bin_trust outside every batch, and every step of a legacy plan.",
+							"It does not depend on C(on_failure); with C(stop), C(rollback_steps) is empty.")},
 				}},
+			{Name: "rollback_steps", Type: "list", Elements: "list", Returned: "success",
+				Description: desc(
+					"Indexed by batch, like C(batches): the ordered steps that put that batch's hosts back on the previous release and into rotation after any step of the batch failed.",
+					"For the hosts of the batch, in order: stop every host (the new container, if any), revert every host the batch reconfigured (put back the image and configuration it ran before its config step, without starting it), start every host, wait_healthy every host, and with C(loadbalancer) undrain every host.",
+					"Each element has the keys of a step of C(steps): step (numbered from 1 within the list), action, host, batch, and rollback_batch (null: a failed rollback is not rolled back).",
+					"Empty for a legacy plan and when C(on_failure) is C(stop)."),
+				Sample: []any{
+					[]any{
+						map[string]any{"step": 1, "action": "stop", "host": "control01", "batch": 0, "rollback_batch": nil},
+						map[string]any{"step": 2, "action": "revert", "host": "control01", "batch": 0, "rollback_batch": nil},
+						map[string]any{"step": 3, "action": "start", "host": "control01", "batch": 0, "rollback_batch": nil},
+						map[string]any{"step": 4, "action": "wait_healthy", "host": "control01", "batch": 0, "rollback_batch": nil},
+						map[string]any{"step": 5, "action": "undrain", "host": "control01", "batch": 0, "rollback_batch": nil},
+					},
+				}},
+			{Name: "on_failure", Type: "str", Returned: "success", Sample: "rollback", Description: desc("The C(on_failure) the plan was made for.")},
 			{Name: "batches", Type: "list", Elements: "list", Returned: "success", Sample: []any{[]any{"control01"}, []any{"control02"}},
 				Description: desc("Host lists restarted together, in order.")},
 			{Name: "api_outage", Type: "bool", Returned: "success", Sample: false, Description: desc("Whether the API is down at some point of the plan.")},
@@ -96,7 +131,7 @@ func Spec() *ansible.Spec {
 					{Name: "what", Type: "str", Returned: "always", Description: desc("The skipped work.")},
 					{Name: "why", Type: "str", Returned: "always", Description: desc("Why it is skipped.")},
 				}},
-			{Name: "plan_text", Type: "str", Returned: "success", Description: desc("A numbered plan for an operator to review: each batch, and where any outage begins and ends.")},
+			{Name: "plan_text", Type: "str", Returned: "success", Description: desc("A numbered plan for an operator to review: each batch, where any outage begins and ends, and what a failed step leads to.")},
 		},
 	}
 }
@@ -116,6 +151,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 		DBState:                   p.OptInt("db_state"),
 		UpgradedHosts:             p.Strings("upgraded_hosts"),
 		OnUnsafe:                  p.String("on_unsafe"),
+		OnFailure:                 p.String("on_failure"),
 	})
 	if err != nil {
 		return nil, err
@@ -128,5 +164,6 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	return &ansible.Result{Values: map[string]any{
 		"mode": plan.Mode, "steps": plan.Steps, "batches": plan.Batches, "api_outage": plan.APIOutage,
 		"skipped_steps": plan.Skipped, "plan_text": plan.PlanText,
+		"rollback_steps": plan.RollbackSteps, "on_failure": plan.OnFailure,
 	}}, nil
 }

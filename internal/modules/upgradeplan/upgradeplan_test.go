@@ -32,7 +32,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 	for _, r := range spec.Returns {
 		documented[r.Name] = r
 	}
-	require.Len(t, documented, 6, "the spec documents the returns this test knows")
+	require.Len(t, documented, 8, "the spec documents the returns this test knows")
 	subKeys := func(name string) map[string]bool {
 		m := map[string]bool{}
 		for _, c := range documented[name].Contains {
@@ -41,7 +41,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 		return m
 	}
 	stepKeys, skipKeys := subKeys("steps"), subKeys("skipped_steps")
-	require.Len(t, stepKeys, 5)
+	require.Len(t, stepKeys, 6)
 	require.Len(t, skipKeys, 2)
 
 	for name, args := range map[string]map[string]any{
@@ -51,6 +51,7 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 		"fallback":        {"api_hosts": []any{"a"}, "rolling": true, "on_unsafe": "legacy", "database": "postgresql"},
 		"nothing to do":   {"api_hosts": three, "db_state": 0, "upgraded_hosts": three},
 		"no loadbalancer": {"api_hosts": three, "rolling": true, "loadbalancer": false, "use_preconfigured_databases": true},
+		"stop on failure": {"api_hosts": three, "rolling": true, "on_failure": "stop"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := module.OK(t, args)
@@ -78,6 +79,19 @@ func TestReturnsMatchTheDocumentedSpec(t *testing.T) {
 				assert.Contains(t, step, "action")
 				_, hasValue := step["value"]
 				assert.Equal(t, step["action"] == "set_log_bin_trust", hasValue, "value only on set_log_bin_trust: %v", step)
+				assert.Contains(t, step, "rollback_batch", "rollback_batch is always returned, null for none")
+			}
+			assert.Contains(t, []any{"rollback", "stop"}, res["on_failure"])
+			for _, list := range res["rollback_steps"].([]any) {
+				for i, s := range list.([]any) {
+					step := s.(map[string]any)
+					for k := range step {
+						assert.True(t, stepKeys[k], "undocumented rollback step key %q", k)
+					}
+					assert.Equal(t, float64(i+1), step["step"], "rollback steps are numbered from 1 in each list")
+					assert.Contains(t, step, "rollback_batch")
+					assert.Nil(t, step["rollback_batch"])
+				}
 			}
 			for _, s := range res["skipped_steps"].([]any) {
 				for k := range s.(map[string]any) {
@@ -130,6 +144,45 @@ func TestPlansThroughTheGlue(t *testing.T) {
 	assert.Contains(t, resume["plan_text"], "control03")
 }
 
+func TestRollbackThroughTheGlue(t *testing.T) {
+	rolling := module.OK(t, map[string]any{"api_hosts": three, "rolling": true, "max_unavailable": 2})
+	assert.Equal(t, "rollback", rolling["on_failure"])
+	assert.Equal(t, []any{[]any{"control01"}, []any{"control02", "control03"}}, rolling["batches"])
+	step := func(n int, action, host string, batch int) map[string]any {
+		return map[string]any{"step": float64(n), "action": action, "host": host, "batch": float64(batch), "rollback_batch": nil}
+	}
+	assert.Equal(t, []any{
+		[]any{step(1, "stop", "control01", 0), step(2, "revert", "control01", 0), step(3, "start", "control01", 0),
+			step(4, "wait_healthy", "control01", 0), step(5, "undrain", "control01", 0)},
+		[]any{step(1, "stop", "control02", 1), step(2, "stop", "control03", 1),
+			step(3, "revert", "control02", 1), step(4, "revert", "control03", 1),
+			step(5, "start", "control02", 1), step(6, "start", "control03", 1),
+			step(7, "wait_healthy", "control02", 1), step(8, "wait_healthy", "control03", 1),
+			step(9, "undrain", "control02", 1), step(10, "undrain", "control03", 1)},
+	}, rolling["rollback_steps"])
+	var batches []any
+	for _, s := range rolling["steps"].([]any) {
+		batches = append(batches, s.(map[string]any)["rollback_batch"])
+	}
+	zero, one := float64(0), float64(1)
+	assert.Equal(t, []any{zero, zero, zero, zero, zero, zero, zero, zero, zero,
+		one, one, one, one, one, one, one, one, one, one, one, one, nil, nil}, batches)
+	assert.Contains(t, rolling["plan_text"], "\nOn failure before db contract: the failed batch is rolled back")
+
+	stop := module.OK(t, map[string]any{"api_hosts": three, "rolling": true, "max_unavailable": 2, "on_failure": "stop"})
+	assert.Equal(t, "stop", stop["on_failure"])
+	assert.Equal(t, []any{}, stop["rollback_steps"])
+	assert.Equal(t, rolling["steps"], stop["steps"])
+	assert.Contains(t, stop["plan_text"], "\nOn failure: the upgrade stops; nothing is rolled back.\n")
+
+	legacy := module.OK(t, map[string]any{"api_hosts": three})
+	assert.Equal(t, []any{}, legacy["rollback_steps"])
+	for _, s := range legacy["steps"].([]any) {
+		assert.Contains(t, s, "rollback_batch")
+		assert.Nil(t, s.(map[string]any)["rollback_batch"])
+	}
+}
+
 func TestDefaultsInInvocation(t *testing.T) {
 	res := module.OK(t, map[string]any{"api_hosts": "a,b", "db_state": nil})
 	args := res["invocation"].(map[string]any)["module_args"].(map[string]any)
@@ -149,6 +202,7 @@ func TestDefaultsInInvocation(t *testing.T) {
 		"api_hosts": []any{"a", "b"}, "rolling": false, "file_backend": false, "file_datadir_shared": true,
 		"database": "mariadb", "use_preconfigured_databases": false, "max_unavailable": float64(1),
 		"loadbalancer": true, "db_state": nil, "upgraded_hosts": []any{}, "on_unsafe": "fail",
+		"on_failure": "rollback",
 	}, args)
 
 	// Coerced values, not the strings given, are what invocation shows.
@@ -213,6 +267,10 @@ func TestHostileInputsNameTheOption(t *testing.T) {
 			[]string{"value of database must be one of: mariadb, mysql, postgresql, sqlite, got: oracle"}},
 		{"on_unsafe", map[string]any{"api_hosts": three, "on_unsafe": "ignore"},
 			[]string{"value of on_unsafe must be one of: fail, legacy, got: ignore"}},
+		{"on_failure", map[string]any{"api_hosts": three, "rolling": true, "on_failure": "retry"},
+			[]string{"value of on_failure must be one of: rollback, stop, got: retry"}},
+		{"on_failure not a string", map[string]any{"api_hosts": three, "on_failure": true},
+			[]string{"argument 'on_failure' is of type <class 'bool'>"}},
 		{"max_unavailable not an int", map[string]any{"api_hosts": three, "rolling": true, "max_unavailable": "many"},
 			[]string{"argument 'max_unavailable' is of type <class 'str'> and we were unable to convert to int"}},
 		{"max_unavailable float", map[string]any{"api_hosts": three, "rolling": true, "max_unavailable": 1.5},

@@ -108,6 +108,10 @@ def main():
             continue
         if release == "old" and kind == "end":
             old_end[host] = ts
+            if args.resumed:
+                # a rolled-back host ran the old release again: what counts
+                # is the new start after its last old end
+                new_start.pop(host, None)
         if release == "new" and kind == "start" and host not in new_start:
             new_start[host] = ts
     for h in hosts:
