@@ -135,7 +135,7 @@ FUZZTIME ?= 15s
 reliability: deps dist ## bounded fuzzing, the hostile-input corpus on every binary, crash safety
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+	  GO=$(GO) tests/bin/fuzz $$pkg $$fn $(FUZZTIME) || exit 1; done
 	@mkdir -p $(DISTDIR)
 	@$(GO) test -count=1 -v -tags reliability ./tests/reliability/ > $(DISTDIR)/reliability.log 2>&1; rc=$$?; \
 	  sed -n '/hostile corpus:/,/^--- /p' $(DISTDIR)/reliability.log; \
