@@ -28,7 +28,7 @@ const (
 type storedImage struct {
 	ID, SHA256 string
 	Via        string // "haproxy" or the host that took it
-	API        string // that API's CURRENT version (2.16 Zed, 2.17 2025.1)
+	API        string // that API's first CURRENT version (2.15 Zed, 2.17 2025.1)
 }
 
 // imageLedger keeps every acknowledged image, to check after the upgrade
@@ -210,7 +210,7 @@ func listImages(base string) (map[string]string, error) {
 }
 
 // currentAPIVersion is the image API version an endpoint marks CURRENT
-// (Zed 2.16, 2025.1 2.17; the newest comes first): which release answered.
+// (Zed 2.15 here, 2025.1 2.17; the newest comes first): which release answered.
 func currentAPIVersion(base string) (string, error) {
 	resp, err := apiClient.Get(base + "/versions")
 	if err != nil {

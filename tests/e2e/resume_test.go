@@ -164,7 +164,7 @@ func TestRollingUpgradeResumes(t *testing.T) {
 func planLines(out string) string {
 	var keep []string
 	for _, l := range strings.Split(out, "\n") {
-		l = strings.Trim(strings.TrimSpace(l), `",`)
+		l = strings.TrimSpace(strings.Trim(strings.TrimSpace(l), `",`))
 		if strings.HasPrefix(l, "Glance upgrade plan:") || strings.HasPrefix(l, "Database:") || strings.HasPrefix(l, "- db_") ||
 			strings.HasPrefix(l, "- upgrade of") {
 			keep = append(keep, "  "+l)

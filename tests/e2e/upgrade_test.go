@@ -226,7 +226,7 @@ func TestRollingUpgradeZeroFailures(t *testing.T) {
 
 // The CURRENT image API versions of the release pair.
 const (
-	zedAPI   = "2.16" // Glance 25 (Zed, Debian 12)
+	zedAPI   = "2.15" // Glance 25 (Zed, Debian 12): the first CURRENT it lists in this deployment
 	epoxyAPI = "2.17" // Glance 30 (2025.1, Debian 13)
 )
 
