@@ -5,9 +5,6 @@ package e2e
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,35 +26,14 @@ func randomBytes(n int) []byte {
 	return b
 }
 
-// createImage creates an image record, uploads data, and checks that a
-// download returns it intact.
+// createImage creates an image record, uploads data (uploadImage), and
+// checks that a download returns it intact.
 func createImage(base, name string, data []byte) (loadgen.Image, error) {
-	body, _ := json.Marshal(map[string]string{"name": name, "disk_format": "raw", "container_format": "bare"})
-	resp, err := apiClient.Post(base+"/v2/images", "application/json", bytes.NewReader(body))
+	stored, err := uploadImage(base, name, data)
 	if err != nil {
 		return loadgen.Image{}, err
 	}
-	var created struct {
-		ID string `json:"id"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated || err != nil || created.ID == "" {
-		return loadgen.Image{}, fmt.Errorf("POST /v2/images: %s (%v)", resp.Status, err)
-	}
-	req, _ := http.NewRequest(http.MethodPut, base+"/v2/images/"+created.ID+"/file", bytes.NewReader(data))
-	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err = apiClient.Do(req)
-	if err != nil {
-		return loadgen.Image{}, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNoContent {
-		return loadgen.Image{}, fmt.Errorf("PUT /v2/images/%s/file: %s", created.ID, resp.Status)
-	}
-	sum := sha256.Sum256(data)
-	img := loadgen.Image{ID: created.ID, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	img := loadgen.Image{ID: stored.ID, Size: int64(len(data)), SHA256: stored.SHA256}
 	got, err := downloadImage(base, img.ID)
 	if err != nil {
 		return img, err

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -175,6 +176,7 @@ func uploadImage(base, name string, data []byte) (storedImage, error) {
 	if err != nil {
 		return storedImage{}, err
 	}
+	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent {
 		return storedImage{}, fmt.Errorf("PUT /v2/images/%s/file: %s", created.ID, resp.Status)
