@@ -28,8 +28,30 @@ var figures = struct {
 	sync.Mutex
 	upgrades map[string]*upgradeFigures
 	cache    *cacheFigures
+	faults   []faultRow
+	kills    []killRow
+	killSeed int64
+	killN    int
 	started  time.Time
 }{upgrades: map[string]*upgradeFigures{}}
+
+func recordFault(r faultRow) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.faults = append(figures.faults, r)
+}
+
+func recordKill(r killRow) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.kills = append(figures.kills, r)
+}
+
+func setKillSeed(seed int64, n int) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.killSeed, figures.killN = seed, n
+}
 
 func record(f *upgradeFigures) {
 	figures.Lock()
@@ -108,10 +130,58 @@ func summary(elapsed time.Duration) string {
 	} else {
 		b.WriteString("image cache pruned by cron: not run\n")
 	}
+	b.WriteString(faultTable())
+	b.WriteString(killTable())
 	b.WriteString("columns: outage = longest time every request failed; down@1x = most API hosts down at once (operation markers);\n" +
 		"in-rot. = fewest HAProxy members in rotation at once; redisp. = requests HAProxy redispatched after a connection failure\n")
 	b.WriteString(line + "\n")
 	return b.String()
+}
+
+// faultTable renders TestRollingUpgradeFaults' rows; figures is locked.
+func faultTable() string {
+	if len(figures.faults) == 0 {
+		return "faults under load: not run\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "faults under load (rolling, HAProxy):\n  %-26s %-72s %12s %6s %6s %7s\n", "fault", "the role stopped with", "failed/total", "1st back", "others", "images")
+	for _, r := range figures.faults {
+		fmt.Fprintf(&b, "  %-26s %-72s %12s %6s %6s %7s\n", r.Fault, r.StoppedAt, fmt.Sprintf("%d/%d", r.Failed, r.Total),
+			yesNo(r.FirstBack), yesNo(r.OthersKept), fmt.Sprintf("%d/%d", r.ImagesLost, r.ImagesTotal))
+	}
+	return b.String()
+}
+
+// killTable renders the kill trials with their seed; figures is locked.
+func killTable() string {
+	if len(figures.kills) == 0 {
+		return "controller killed at a random step: not run\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "controller killed (SIGKILL) at a random step, then rerun: %d trials, seed %d (replay: %s=%d %s=%d make e2e-kill)\n",
+		figures.killN, figures.killSeed, envKillSeed, figures.killSeed, envKillTrials, figures.killN)
+	fmt.Fprintf(&b, "  %-3s %-27s %-7s %-27s %6s %5s %12s %7s  %s\n", "#", "asked: step kind (host)", "delay", "killed in step", "at", "new", "failed/total", "lost", "outcome")
+	passed := 0
+	for _, r := range figures.kills {
+		asked := r.Kind
+		if r.Host != "" {
+			asked += " (" + r.Host + ")"
+		}
+		if r.Outcome == "finished by the rerun" {
+			passed++
+		}
+		fmt.Fprintf(&b, "  %-3d %-27s %5.0fms %-27s %5.1fs %3d/3 %12s %7s  %s\n", r.N, asked, msf(r.Delay), r.KilledIn, r.Seconds, r.NewAtKill,
+			fmt.Sprintf("%d/%d", r.Failed, r.Total), fmt.Sprintf("%d/%d", r.ImagesLost, r.ImagesTotal), r.Outcome)
+	}
+	fmt.Fprintf(&b, "  trials passed: %d of %d\n", passed, len(figures.kills))
+	return b.String()
+}
+
+func yesNo(v bool) string {
+	if v {
+		return "yes"
+	}
+	return "NO"
 }
 
 // ratio compares the rolling upgrade's failures with another's: "0 vs N"
@@ -140,7 +210,10 @@ func writeFiguresJSON() {
 	out := struct {
 		Upgrades map[string]up
 		Cache    *cacheFigures
-	}{Upgrades: map[string]up{}, Cache: figures.cache}
+		Faults   []faultRow
+		Kills    []killRow
+		KillSeed int64
+	}{Upgrades: map[string]up{}, Cache: figures.cache, Faults: figures.faults, Kills: figures.kills, KillSeed: figures.killSeed}
 	for k, f := range figures.upgrades {
 		r := f.Report
 		out.Upgrades[k] = up{Failed: r.Failed, Total: r.Total, DuringFailed: f.During.Failed, DuringTotal: f.During.Total,

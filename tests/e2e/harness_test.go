@@ -236,6 +236,14 @@ func dockerLines(args ...string) []string {
 	return strings.Fields(string(out))
 }
 
+// useTest makes t the test the scenario reports to (a subtest of the one
+// that made it) and returns the function that switches back.
+func (s *scenario) useTest(t *testing.T) func() {
+	prev := s.t
+	s.t = t
+	return func() { s.t = prev }
+}
+
 // container is the glance-api container name of a host.
 func (s *scenario) container(host string) string { return s.id + "_glance_api_" + host }
 

@@ -9,16 +9,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
 // killWhen runs a playbook like tryPlay, but SIGKILLs ansible-playbook and
-// everything it started (its process group) as soon as stop returns true;
-// stop is polled every 200 ms. It reports whether the playbook was killed
-// and fails the test when the playbook ended first.
-func (s *scenario) killWhen(playbook, point string, stop func() bool) {
+// everything it started (its process group) as soon as stop, polled every
+// 100 ms with the output so far, returns true. It returns whether the
+// playbook was killed (false: it ended first) and its output.
+func (s *scenario) killWhen(playbook, point string, stop func(out string) bool) (killed bool, output string) {
 	s.t.Helper()
 	s.step++
 	args := []string{"-i", s.inventory}
@@ -28,8 +29,8 @@ func (s *scenario) killWhen(playbook, point string, stop func() bool) {
 	args = append(args, filepath.Join(s.root, playbook))
 	cmd := exec.Command("ansible-playbook", args...)
 	cmd.Dir, cmd.Env = s.root, s.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -38,27 +39,46 @@ func (s *scenario) killWhen(playbook, point string, stop func() bool) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	logPath := filepath.Join(s.dir, "logs", fmt.Sprintf("%02d-%s-killed.log", s.step, strings.TrimSuffix(filepath.Base(playbook), ".yml")))
-	defer func() { _ = os.WriteFile(logPath, out.Bytes(), 0o644) }()
-	tick := time.NewTicker(200 * time.Millisecond)
+	defer func() { _ = os.WriteFile(logPath, []byte(out.String()), 0o644) }()
+	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case err := <-exited:
-			s.t.Fatalf("%s ended (%v) before %s; log %s\n%s", playbook, err, point, logPath, tail(out.String(), 40))
+			s.t.Logf("%s: %s ended (%v) before %s; log %s", s.id, playbook, err, point, logPath)
+			return false, out.String()
 		case <-tick.C:
 			if time.Since(start) > playbookTimeout {
 				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 				<-exited
 				s.t.Fatalf("%s never reached %s", playbook, point)
 			}
-			if stop() {
+			if stop(out.String()) {
 				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 				<-exited
 				s.t.Logf("%s: ansible-playbook %s killed (SIGKILL) %s, %.1fs in (log %s)", s.id, playbook, point, time.Since(start).Seconds(), logPath)
-				return
+				return true, out.String()
 			}
 		}
 	}
+}
+
+// lockedBuffer is an output buffer the command writes while the test reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // dbStepEnded reports whether a database step of the new release ended,
@@ -83,21 +103,14 @@ func (s *scenario) dbStepEnded(op string) bool {
 // again finishes it: every host runs the new release, the database is
 // contracted, HAProxy has every member in rotation and no image is lost.
 func TestRollingUpgradeResumes(t *testing.T) {
-	s := newScenario(t, "resume", "three.yml", "glance_enable_rolling_upgrade=yes")
-	s.play("molecule/_shared/playbooks/create.yml")
-	s.play("molecule/_shared/playbooks/deploy-old.yml")
-	hp := startHAProxy(t, s.dir, s.hosts)
-	if err := hp.waitAllUp(30 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	ledger := &imageLedger{}
-	if err := ledger.storeBefore(hp.url, "resume"); err != nil {
-		t.Fatal(err)
-	}
+	d := deployOld(t, "resume", "three.yml", "glance_enable_rolling_upgrade=yes")
+	s, hp := d.s, d.hp
 	first := s.hosts[0].Name
 
 	// 1. Killed right after the expand, before any host runs new code.
-	s.killWhen("molecule/_shared/playbooks/upgrade.yml", "after db expand", func() bool { return s.dbStepEnded("db_expand") })
+	if killed, _ := s.killWhen("molecule/_shared/playbooks/upgrade.yml", "after db expand", func(string) bool { return s.dbStepEnded("db_expand") }); !killed {
+		t.Fatal("the upgrade ended before the first kill")
+	}
 	if got := s.runningImage(first); got == "kolla-glance/glance-api:new true" {
 		t.Fatalf("%s already runs the new release right after the expand", first)
 	}
@@ -108,13 +121,16 @@ func TestRollingUpgradeResumes(t *testing.T) {
 	}
 
 	// 2. Resumed, then killed once the first host is upgraded and back in rotation.
-	s.killWhen("molecule/_shared/playbooks/upgrade.yml", "after the first batch", func() bool {
+	killed, _ := s.killWhen("molecule/_shared/playbooks/upgrade.yml", "after the first batch", func(string) bool {
 		if s.runningImage(first) != "kolla-glance/glance-api:new true" {
 			return false
 		}
 		servers, _, err := hp.stats()
 		return err == nil && servers[first].Status == "UP"
 	})
+	if !killed {
+		t.Fatal("the upgrade ended before the second kill")
+	}
 	upgraded := 0
 	for _, h := range s.hosts {
 		if s.runningImage(h.Name) == "kolla-glance/glance-api:new true" {
@@ -149,14 +165,8 @@ func TestRollingUpgradeResumes(t *testing.T) {
 	} else {
 		t.Logf("check_operations.py: %s", lastLine(out))
 	}
-	lost, total, err := ledger.lost(hp.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("resume: images lost: %d of %d", len(lost), total)
-	if len(lost) > 0 {
-		t.Errorf("images lost: %s", strings.Join(lost, "; "))
-	}
+	lost, total := d.checkImagesKept(t)
+	t.Logf("resume: images lost: %d of %d", lost, total)
 }
 
 // planLines keeps the plan's summary and what it skipped, as the role

@@ -59,41 +59,17 @@ type upgradeFigures struct {
 // before the upgrade and, while it runs, straight to each API host in
 // turn; every one acknowledged must be listed, active and intact after it.
 func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s *scenario)) (*scenario, *upgradeFigures) {
-	s := newScenario(t, name, "three.yml", extra...)
-	s.play("molecule/_shared/playbooks/create.yml")
-	s.play("molecule/_shared/playbooks/deploy-old.yml")
-	hp := startHAProxy(t, s.dir, s.hosts)
-	if err := hp.waitAllUp(30 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	img, err := createImage(hp.url, "e2e-load-"+name, randomBytes(loadImageSize))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := deployOld(t, name, "three.yml", extra...)
+	s, hp, ledger := d.s, d.hp, d.ledger
 	_, before, err := hp.stats()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ledger := &imageLedger{}
-	if err := ledger.storeBefore(hp.url, name); err != nil {
-		t.Fatal(err)
-	}
-	hostURLs := map[string]string{}
-	for _, h := range s.hosts {
-		hostURLs[h.Name] = fmt.Sprintf("http://127.0.0.1:%d", h.Port)
-	}
-	run, err := loadgen.Start(loadgen.Config{BaseURL: hp.url, Image: img, Workers: loadWorkers, Interval: loadInterval,
-		Duration: loadHardLimit, RequestTimeout: requestTimeout})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Stop() })
-	mon := hp.monitor()
-	t.Cleanup(func() { mon.Stop() })
-	time.Sleep(loadWarmup)
+	load := d.startLoad(t)
+	run, mon := load.run, load.mon
 
 	upStart := time.Now()
-	ledger.uploadDuring(name, hostURLs)
+	ledger.uploadDuring(name, d.hostURLs)
 	upgrade(s)
 	ledger.stopUploads()
 	upEnd := time.Now()
@@ -146,7 +122,6 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	if _, err := downloadImage(hp.url, strings.TrimSpace(string(survivor))); err != nil {
 		t.Errorf("the image stored before the upgrade: %v", err)
 	}
-	ledger.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: "haproxy"}) // the load's image
 	lost, total, err := ledger.lost(hp.url)
 	if err != nil {
 		t.Fatalf("listing the images after the upgrade: %v", err)
