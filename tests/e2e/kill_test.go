@@ -130,7 +130,12 @@ func TestRollingUpgradeKillTrials(t *testing.T) {
 			if restore {
 				d.restore(t, snap)
 			}
-			recordKill(runKillTrial(t, d, tr))
+			row := runKillTrial(t, d, tr)
+			recordKill(row)
+			// the row in the log too, should the suite's summary be cut short
+			t.Logf("trial %d row: asked %s %s +%v; killed in %q at %.1fs, %d/3 new; requests failed %d of %d; images lost %d of %d; %s",
+				row.N, row.Kind, row.Host, row.Delay.Round(time.Millisecond), row.KilledIn, row.Seconds, row.NewAtKill,
+				row.Failed, row.Total, row.ImagesLost, row.ImagesTotal, row.Outcome)
 		})
 	}
 }
