@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -88,11 +87,7 @@ func (p *loadPhase) finish(t *testing.T, d *oldDeployment) ([]loadgen.Result, lo
 // startedAt returns when a host's glance-api container last started, with
 // its image: a container that was restarted or recreated reads differently.
 func (s *scenario) startedAt(host string) string {
-	out, err := exec.Command("docker", "inspect", "--format", "{{.Config.Image}} {{.State.StartedAt}}", s.container(host)).Output()
-	if err != nil {
-		return "missing"
-	}
-	return strings.TrimSpace(string(out))
+	return s.inspect(host, "{{.Config.Image}} {{.State.StartedAt}}")
 }
 
 // startedAll maps every host to startedAt.

@@ -250,13 +250,19 @@ func (s *scenario) container(host string) string { return s.id + "_glance_api_" 
 // hostDir is the per-host directory of the inventory mapping.
 func (s *scenario) hostDir(host string) string { return filepath.Join(s.dir, "hosts", host) }
 
-// runningImage returns "<image> <running>" of a host's glance-api.
-func (s *scenario) runningImage(host string) string {
-	out, err := exec.Command("docker", "inspect", "--format", "{{.Config.Image}} {{.State.Running}}", s.container(host)).Output()
+// inspect returns docker inspect's format of a host's glance-api
+// container, or "missing".
+func (s *scenario) inspect(host, format string) string {
+	out, err := exec.Command("docker", "inspect", "--format", format, s.container(host)).Output()
 	if err != nil {
 		return "missing"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// runningImage returns "<image> <running>" of a host's glance-api.
+func (s *scenario) runningImage(host string) string {
+	return s.inspect(host, "{{.Config.Image}} {{.State.Running}}")
 }
 
 func tail(s string, lines int) string {
