@@ -11,7 +11,11 @@ cache, a task whose target already holds the binary is one remote command:
   real directory, owned by the user the command runs as (``test -O``), mode
   drwx------, in a parent nobody else can rename it out of), then checks the cached
   binary, named after its sha256, against the digest of the controller's
-  copy, and only then runs it. The check and the run are one command.
+  copy, and only then runs it. The check and the run are one command. The
+  digest comes from ``openssl dgst -sha256`` (SHA extensions: about half
+  the time of coreutils' sha256sum on the 2.6 MB binary), or from
+  ``sha256sum`` when openssl is missing or fails; a digest neither gives
+  is a mismatch, so nothing unchecked ever runs.
 * When the binary is missing or is not the controller's (truncated,
   replaced, wrong mode), the script prints a *miss* and runs nothing; the
   controller uploads the binary into the directory and a second command
@@ -86,7 +90,12 @@ kg() { printf '%s %s\n' @MARKER@ "$*"; exit 0; }
 d=@DIR@
 case $d in "~" | "~/"*) [ -n "$HOME" ] || kg unusable "HOME is not set"; d=$HOME${d#"~"} ;; esac
 case $d in /*) ;; *) kg unusable "the cache directory $d is not an absolute path" ;; esac
-command -v sha256sum >/dev/null 2>&1 || kg unusable "sha256sum is not on the PATH"
+if command -v openssl >/dev/null 2>&1; then
+  digest_of() { openssl dgst -sha256 -r "$1" 2>/dev/null || sha256sum -- "$1"; }
+else
+  command -v sha256sum >/dev/null 2>&1 || kg unusable "neither openssl nor sha256sum is on the PATH"
+  digest_of() { sha256sum -- "$1"; }
+fi
 [ -e "$d" ] || [ -L "$d" ] || mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
 [ -d "$d" ] && [ ! -L "$d" ] || kg unusable "$d is not a directory"
 set -- $(ls -ldn -- "$d")
@@ -104,7 +113,7 @@ src=@SRC@
 if [ -n "$src" ]; then { [ ! -e "$t" ] && [ ! -L "$t" ] && cp -- "$src" "$t"; } || kg unusable "cannot copy the upload into $d"; fi
 [ -f "$t" ] && [ ! -L "$t" ] || kg unusable "the upload $t is not a regular file"
 chmod 700 -- "$t" || kg unusable "cannot chmod $t"
-set -- $(sha256sum -- "$t")
+set -- $(digest_of "$t")
 [ "$1" = @SHA@ ] || { rm -f -- "$t"; kg unusable "the upload's sha256 is $1, not @SHA@"; }
 [ ! -d "$f" ] || [ -L "$f" ] || { rm -f -- "$t"; kg unusable "$f is a directory"; }
 mv -f -- "$t" "$f" || { rm -f -- "$t"; kg unusable "cannot rename the upload to $f"; }
@@ -119,7 +128,7 @@ _CHECK = r'''[ -f "$f" ] && [ ! -L "$f" ] || kg miss "$d"
 [ -O "$f" ] || kg miss "$d"
 set -- $(ls -ln -- "$f")
 case $1 in -rwx------ | -rwx------.) ;; *) kg miss "$d" ;; esac
-set -- $(sha256sum -- "$f")
+set -- $(digest_of "$f")
 [ "$1" = @SHA@ ] || kg miss "$d"
 '''
 

@@ -28,7 +28,7 @@ func deployOld(t *testing.T, name, inventory string, extra ...string) *oldDeploy
 	s := newScenario(t, name, inventory, extra...)
 	s.play("molecule/_shared/playbooks/create.yml")
 	s.play("molecule/_shared/playbooks/deploy-old.yml")
-	hp := startHAProxy(t, s.dir, s.hosts)
+	hp := startHAProxy(t, s, true)
 	if err := hp.waitAllUp(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ type loadPhase struct {
 // warm up before it returns.
 func (d *oldDeployment) startLoad(t *testing.T) *loadPhase {
 	t.Helper()
-	run, err := loadgen.Start(loadgen.Config{BaseURL: d.hp.url, Image: d.img, Workers: loadWorkers, Interval: loadInterval,
+	run, err := loadgen.Start(loadgen.Config{BaseURLs: d.hp.urls, Image: d.img, Workers: loadWorkers, Interval: loadInterval,
 		Duration: loadHardLimit, RequestTimeout: requestTimeout})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,23 @@ func (p *loadPhase) finish(t *testing.T, d *oldDeployment) ([]loadgen.Result, lo
 	time.Sleep(loadTail)
 	results := p.run.Stop()
 	trans, _, _ := p.mon.Stop()
-	return results, loadgen.Analyze(results), trans
+	rep := loadgen.Analyze(results)
+	d.hp.checkSpread(t, rep)
+	return results, rep, trans
+}
+
+// checkSpread fails the test unless every frontend of every HAProxy took
+// a share of the load.
+func (h *haproxy) checkSpread(t *testing.T, rep loadgen.Report) {
+	t.Helper()
+	var parts []string
+	for _, u := range h.urls {
+		parts = append(parts, fmt.Sprintf("%s %d", u, rep.ByTarget[u]))
+		if rep.ByTarget[u] == 0 {
+			t.Errorf("no request of the load went through %s", u)
+		}
+	}
+	t.Logf("requests per HAProxy frontend: %s", strings.Join(parts, ", "))
 }
 
 // startedAt returns when a host's glance-api container last started, with

@@ -13,13 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// haproxyConfig is kolla-ansible's HAProxy configuration for glance-api,
-// reduced to what runs here:
+// haproxyConfig is kolla-ansible's HAProxy configuration for glance-api as
+// one host of the loadbalancer group runs it, reduced to what runs here:
 //   - global and defaults from roles/loadbalancer/templates/haproxy/
 //     haproxy_main.cfg.j2 with the loadbalancer role's default values
 //     (nbthread 1, timeouts http-request 10s,
@@ -27,28 +26,29 @@ import (
 //     check 10s, balance roundrobin, maxconn 10000), including its
 //     "option redispatch" and "retries 3": kolla sets them for every
 //     service in the defaults section, so a fair comparison keeps them;
-//     kolla's stats socket is level admin only with letsencrypt, the
-//     role's drain needs it, so it is level admin here (mode 600, root);
-//     the global maxconn is 4000 instead of kolla's 40000, which needs
-//     80028 file descriptors where this test's hard limit may be 20000
-//     (kolla's container raises it); the load uses a handful;
-//   - the glance_api frontend and backend as
+//     kolla's runtime socket, /var/lib/kolla/haproxy/haproxy.sock mode 660,
+//     "level admin" only with haproxy_socket_level_admin (%[1]s); the
+//     global maxconn is 4000 instead of kolla's 40000, which needs 80028
+//     file descriptors (kolla's container raises the limit); the load uses
+//     a handful;
+//   - glance-api's internal and external frontends and backends as
 //     roles/haproxy-config/templates/haproxy_single_service_split.cfg.j2
-//     renders glance-api's haproxy entry (shared/research/kolla-glance.md
-//     section 7.5): timeout client/server 6h, option httpchk GET
+//     renders them (shared/research/kolla-glance.md section 7.5 and
+//     releases-2025-2026.md): timeout client/server 6h, option httpchk GET
 //     /healthcheck, http-check expect status 200, the default frontend
 //     extras "option httplog" and "option forwardfor", and one member per
-//     host named by its inventory hostname with
-//     "check inter 2000 rise 2 fall 5".
+//     glance-api host named by its hostname (here its inventory name: the
+//     hosts share this machine's) with "check inter 2000 rise 2 fall 5".
 //
-// Not kept: chroot, user/group and daemon (HAProxy runs in the foreground
-// as the test's child), syslog (it logs to its stdout, kept in a file),
-// the stats and monitor listeners, the external frontend and TLS.
+// Not kept: chroot, user/group and daemon (HAProxy runs in the container's
+// foreground), the socket's "group kolla" (no kolla group in the image),
+// syslog (it logs to its stdout: docker logs), the stats and monitor
+// listeners, TLS.
 const haproxyConfig = `# written by the kolla-glance e2e test: kolla-ansible's HAProxy for glance-api
 global
     maxconn 4000
     nbthread 1
-    stats socket %[1]s mode 600 level admin
+    stats socket /var/lib/kolla/haproxy/haproxy.sock mode 660%[1]s
     log stdout format raw local0 info
 
 defaults
@@ -71,7 +71,7 @@ frontend glance_api_front
     timeout client 6h
     option httplog
     option forwardfor
-    bind 127.0.0.1:%[2]d
+    bind %[2]s
     default_backend glance_api_back
 
 backend glance_api_back
@@ -79,86 +79,137 @@ backend glance_api_back
     timeout server 6h
     option httpchk GET /healthcheck
     http-check expect status 200
-%[3]s`
+%[4]s
+frontend glance_api_external_front
+    mode http
+    http-request del-header X-Forwarded-Proto
+    timeout client 6h
+    option httplog
+    option forwardfor
+    bind %[3]s
+    default_backend glance_api_external_back
 
-const haproxyBackend = "glance_api_back"
+backend glance_api_external_back
+    mode http
+    timeout server 6h
+    option httpchk GET /healthcheck
+    http-check expect status 200
+%[4]s`
 
-type haproxy struct {
-	t       *testing.T
-	cmd     *exec.Cmd
-	sock    string
-	logPath string
-	hosts   []apiHost
-	url     string
+// Glance's backends in kolla's HAProxy configuration.
+var haproxyBackends = []string{"glance_api_back", "glance_api_external_back"}
+
+// The addresses of the HAProxy on loadbalancer host i: kolla's internal
+// and external VIPs are shared by the loadbalancer hosts (keepalived holds
+// them on one); here each HAProxy has its own pair on the loopback network,
+// at kolla's one port per service, so that the load can reach them all.
+const (
+	internalVIP = "127.0.1.%d"
+	externalVIP = "127.0.2.%d"
+)
+
+func vip(format string, i int) string { return fmt.Sprintf(format+":%d", i+1, portHAProxy) }
+
+const haproxyImage = "kolla-glance/haproxy:latest"
+
+// loadBalancer is the HAProxy container of one loadbalancer host.
+type loadBalancer struct {
+	name      string // the inventory host
+	container string
+	sock      string // the runtime socket, seen from this machine
+	logPath   string
+	frontends []string // internal, external
 }
 
-// startHAProxy writes the configuration into dir/haproxy (where the
-// inventory's glance_haproxy_runtime_socket points), checks it with
-// haproxy -c, runs Debian's haproxy in the foreground and waits for its
-// runtime API. It is stopped (SIGTERM, then SIGKILL) at cleanup.
-func startHAProxy(t *testing.T, dir string, hosts []apiHost) *haproxy {
+// haproxy is kolla's load balancing layer: an HAProxy on every
+// loadbalancer host, each with both Glance backends over every glance-api
+// host.
+type haproxy struct {
+	t     *testing.T
+	lbs   []*loadBalancer
+	hosts []apiHost
+	url   string   // the first HAProxy's internal frontend: set-up and checks
+	urls  []string // every frontend of every HAProxy: the load spreads over them
+}
+
+// startHAProxy runs kolla-glance/haproxy on each loadbalancer host of the
+// scenario, named <scenario>_haproxy_<host> as the inventory maps it,
+// with the configuration above in /etc/haproxy and its socket directory
+// (kolla's haproxy_socket volume) bound from <dir>/haproxy/<host>, and
+// waits for every runtime API. admin: the socket at level admin, as with
+// kolla's haproxy_socket_level_admin. At cleanup each container's log is
+// kept in <dir>/haproxy/<host>/haproxy.log and the container removed.
+func startHAProxy(t *testing.T, s *scenario, admin bool) *haproxy {
 	t.Helper()
-	hdir := filepath.Join(dir, "haproxy")
-	if err := os.MkdirAll(hdir, 0o700); err != nil {
-		t.Fatal(err)
+	if len(s.lbs) == 0 {
+		t.Fatalf("%s: the inventory has no loadbalancer hosts", s.inventory)
 	}
-	h := &haproxy{t: t, sock: filepath.Join(hdir, "admin.sock"), logPath: filepath.Join(hdir, "haproxy.log"),
-		hosts: hosts, url: fmt.Sprintf("http://127.0.0.1:%d", portHAProxy)}
+	level := ""
+	if admin {
+		level = " level admin"
+	}
 	var members strings.Builder
-	for _, m := range hosts {
+	for _, m := range s.hosts {
 		fmt.Fprintf(&members, "    server %s 127.0.0.1:%d check inter 2000 rise 2 fall 5\n", m.Name, m.Port)
 	}
-	cfg := filepath.Join(hdir, "haproxy.cfg")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(haproxyConfig, h.sock, portHAProxy, members.String())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("haproxy", "-c", "-f", cfg).CombinedOutput(); err != nil {
-		t.Fatalf("haproxy -c: %v\n%s", err, out)
-	}
-	logf, err := os.Create(h.logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.cmd = exec.Command("haproxy", "-db", "-f", cfg)
-	h.cmd.Stdout, h.cmd.Stderr = logf, logf
-	h.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = h.cmd.Wait(); logf.Close(); close(exited) }()
-	t.Cleanup(func() {
-		_ = h.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = h.cmd.Process.Kill()
-			<-exited
+	h := &haproxy{t: t, hosts: s.hosts}
+	for i, name := range s.lbs {
+		dir := filepath.Join(s.dir, "haproxy", name)
+		lb := &loadBalancer{name: name, container: s.id + "_haproxy_" + name,
+			sock: filepath.Join(dir, "socket", "haproxy.sock"), logPath: filepath.Join(dir, "haproxy.log"),
+			frontends: []string{"http://" + vip(internalVIP, i), "http://" + vip(externalVIP, i)}}
+		if err := os.MkdirAll(filepath.Join(dir, "socket"), 0o700); err != nil {
+			t.Fatal(err)
 		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if _, err := h.command("show info"); err == nil {
-			break
+		cfg := filepath.Join(dir, "haproxy.cfg")
+		text := fmt.Sprintf(haproxyConfig, level, vip(internalVIP, i), vip(externalVIP, i), members.String())
+		if err := os.WriteFile(cfg, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(h.logPath)
-			t.Fatalf("haproxy exited:\n%s", b)
-		default:
+		out, err := exec.Command("docker", "run", "--detach", "--name", lb.container, "--network", "host",
+			"--volume", cfg+":/etc/haproxy/haproxy.cfg:ro",
+			"--volume", filepath.Join(dir, "socket")+":/var/lib/kolla/haproxy",
+			haproxyImage).CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker run %s: %v\n%s", lb.container, err, out)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("haproxy's runtime API did not answer within 15s")
-		}
-		time.Sleep(100 * time.Millisecond)
+		h.lbs = append(h.lbs, lb)
+		h.urls = append(h.urls, lb.frontends...)
 	}
-	t.Logf("haproxy %d: frontend %s, runtime API %s, log %s", h.cmd.Process.Pid, h.url, h.sock, h.logPath)
+	h.url = h.lbs[0].frontends[0]
+	t.Cleanup(h.stop)
+	for _, lb := range h.lbs {
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			if _, err := lb.command("show info"); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				logs, _ := exec.Command("docker", "logs", lb.container).CombinedOutput()
+				t.Fatalf("the runtime API of %s did not answer within 15s:\n%s", lb.container, logs)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("haproxy %s: frontends %s, runtime API %s", lb.container, strings.Join(lb.frontends, " "), lb.sock)
+	}
 	return h
 }
 
-// command sends one command to the runtime API and returns the answer.
-func (h *haproxy) command(c string) (string, error) {
-	conn, err := net.DialTimeout("unix", h.sock, 2*time.Second)
+// stop keeps each HAProxy's log in its directory and removes its
+// container; a second call does nothing more.
+func (h *haproxy) stop() {
+	for _, lb := range h.lbs {
+		if logs, err := exec.Command("docker", "logs", lb.container).CombinedOutput(); err == nil {
+			_ = os.WriteFile(lb.logPath, logs, 0o644)
+		}
+		_ = exec.Command("docker", "rm", "--force", lb.container).Run()
+	}
+}
+
+// command sends one command to an HAProxy's runtime API and returns the
+// answer.
+func (lb *loadBalancer) command(c string) (string, error) {
+	conn, err := net.DialTimeout("unix", lb.sock, 2*time.Second)
 	if err != nil {
 		return "", err
 	}
@@ -171,7 +222,7 @@ func (h *haproxy) command(c string) (string, error) {
 	return string(b), err
 }
 
-// serverStat is a row of "show stat".
+// serverStat is a row of "show stat", or the sum of several.
 type serverStat struct {
 	Name          string
 	Status        string // UP, DOWN, DRAIN, MAINT, "UP 1/2", ...
@@ -185,17 +236,59 @@ type serverStat struct {
 	TotalSessions int    // stot
 }
 
-// stats returns the backend's servers and its BACKEND row.
+// add sums the counters of another row into s; the status is the other
+// row's when it differs from UP (a server is as much in rotation as its
+// least available row).
+func (s *serverStat) add(o serverStat) {
+	if s.Status == "" || (s.Status == "UP" && o.Status != "UP") {
+		s.Status = o.Status
+	}
+	s.Sessions += o.Sessions
+	s.Retries += o.Retries
+	s.Redispatches += o.Redispatches
+	s.ServerAborts += o.ServerAborts
+	s.ConnErrors += o.ConnErrors
+	s.RespErrors += o.RespErrors
+	s.HTTP5xx += o.HTTP5xx
+	s.TotalSessions += o.TotalSessions
+}
+
+// stats returns, over every HAProxy and both Glance backends, each server
+// (its rows summed, its status the least available one) and the BACKEND
+// rows summed.
 func (h *haproxy) stats() (map[string]serverStat, serverStat, error) {
-	out, err := h.command("show stat")
+	servers := map[string]serverStat{}
+	backend := serverStat{Name: "BACKEND"}
+	for _, lb := range h.lbs {
+		rows, err := lb.stats()
+		if err != nil {
+			return nil, serverStat{}, err
+		}
+		for _, r := range rows {
+			if r.Name == "BACKEND" {
+				backend.add(r)
+				continue
+			}
+			s := servers[r.Name]
+			s.Name = r.Name
+			s.add(r)
+			servers[r.Name] = s
+		}
+	}
+	return servers, backend, nil
+}
+
+// stats returns the rows of Glance's backends in one HAProxy's show stat.
+func (lb *loadBalancer) stats() ([]serverStat, error) {
+	out, err := lb.command("show stat")
 	if err != nil {
-		return nil, serverStat{}, err
+		return nil, err
 	}
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "# ")))
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil || len(rows) < 2 {
-		return nil, serverStat{}, fmt.Errorf("show stat: %v: %q", err, out)
+		return nil, fmt.Errorf("show stat on %s: %v: %q", lb.name, err, out)
 	}
 	col := map[string]int{}
 	for i, name := range rows[0] {
@@ -209,22 +302,25 @@ func (h *haproxy) stats() (map[string]serverStat, serverStat, error) {
 		n, _ := strconv.Atoi(row[i])
 		return n
 	}
-	servers := map[string]serverStat{}
-	var backend serverStat
+	var stats []serverStat
 	for _, row := range rows[1:] {
-		if len(row) <= col["status"] || row[col["pxname"]] != haproxyBackend {
+		if len(row) <= col["status"] || !isGlanceBackend(row[col["pxname"]]) {
 			continue
 		}
-		s := serverStat{Name: row[col["svname"]], Status: row[col["status"]], Sessions: num(row, "scur"),
+		stats = append(stats, serverStat{Name: row[col["svname"]], Status: row[col["status"]], Sessions: num(row, "scur"),
 			Retries: num(row, "wretr"), Redispatches: num(row, "wredis"), ServerAborts: num(row, "srv_abrt"),
-			ConnErrors: num(row, "econ"), RespErrors: num(row, "eresp"), HTTP5xx: num(row, "hrsp_5xx"), TotalSessions: num(row, "stot")}
-		if s.Name == "BACKEND" {
-			backend = s
-		} else {
-			servers[s.Name] = s
+			ConnErrors: num(row, "econ"), RespErrors: num(row, "eresp"), HTTP5xx: num(row, "hrsp_5xx"), TotalSessions: num(row, "stot")})
+	}
+	return stats, nil
+}
+
+func isGlanceBackend(name string) bool {
+	for _, b := range haproxyBackends {
+		if b == name {
+			return true
 		}
 	}
-	return servers, backend, nil
+	return false
 }
 
 // waitAllUp waits until HAProxy's health checks see every member UP and

@@ -53,6 +53,7 @@ type scenario struct {
 	extra     []string
 	step      int
 	hosts     []apiHost
+	lbs       []string // the loadbalancer group: one HAProxy container each
 }
 
 // apiHost is a glance-api host of the inventory.
@@ -66,7 +67,7 @@ type apiHost struct {
 // even when the test fails. extra are -e key=value pairs for every play.
 func newScenario(t *testing.T, name, inventory string, extra ...string) *scenario {
 	t.Helper()
-	for _, bin := range []string{"docker", "ansible-playbook", "haproxy", "socat", "python3"} {
+	for _, bin := range []string{"docker", "ansible-playbook", "python3"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			t.Fatalf("%s is not installed (tests/bin/install-deps installs the e2e dependencies)", bin)
 		}
@@ -79,17 +80,17 @@ func newScenario(t *testing.T, name, inventory string, extra ...string) *scenari
 		dir:       filepath.Join(os.TempDir(), "kolla-glance-e2e", name),
 		inventory: filepath.Join(root, "tests", "e2e", "inventory", inventory)}
 	s.extra = append([]string{"scenario_id=" + s.id}, extra...)
-	s.hosts = inventoryHosts(t, s.inventory)
-	ports := []int{portDB}
+	s.hosts, s.lbs = inventoryHosts(t, s.inventory)
+	addrs := []string{loopback(portDB)}
 	for _, h := range s.hosts {
-		ports = append(ports, h.Port)
+		addrs = append(addrs, loopback(h.Port))
 	}
-	if len(s.hosts) > 1 {
-		ports = append(ports, portHAProxy)
+	for i := range s.lbs {
+		addrs = append(addrs, vip(internalVIP, i), vip(externalVIP, i))
 	}
 	// Leftovers of an earlier, interrupted run of this scenario.
 	s.removeLeftovers()
-	checkPortsFree(t, ports...)
+	checkAddrsFree(t, addrs...)
 	if err := os.RemoveAll(s.dir); err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +119,10 @@ func newScenario(t *testing.T, name, inventory string, extra ...string) *scenari
 	return s
 }
 
-// inventoryHosts reads the glance-api hosts and their ports from an
-// inventory, so that the HAProxy members cannot drift from it.
-func inventoryHosts(t *testing.T, path string) []apiHost {
+// inventoryHosts reads the glance-api hosts and their ports, and the
+// loadbalancer hosts, from an inventory, so that the HAProxy members and
+// instances cannot drift from it.
+func inventoryHosts(t *testing.T, path string) ([]apiHost, []string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -136,6 +138,12 @@ func inventoryHosts(t *testing.T, path string) []apiHost {
 	if err := yaml.Unmarshal(data, &inv); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	var lbs []string
+	if lb := inv.All.Children["loadbalancer"].Hosts; lb.Kind == yaml.MappingNode {
+		for i := 0; i < len(lb.Content); i += 2 {
+			lbs = append(lbs, lb.Content[i].Value)
+		}
+	}
 	node := inv.All.Children["glance-api"].Hosts
 	var hosts []apiHost
 	for i := 0; i+1 < len(node.Content); i += 2 {
@@ -150,15 +158,19 @@ func inventoryHosts(t *testing.T, path string) []apiHost {
 	if len(hosts) == 0 {
 		t.Fatalf("%s: no glance-api hosts", path)
 	}
-	return hosts
+	return hosts, lbs
 }
 
-func checkPortsFree(t *testing.T, ports ...int) {
+func loopback(port int) string { return fmt.Sprintf("127.0.0.1:%d", port) }
+
+// checkAddrsFree fails the test when another process listens on one of
+// the addresses (host:port) this scenario binds.
+func checkAddrsFree(t *testing.T, addrs ...string) {
 	t.Helper()
-	for _, p := range ports {
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
 		if err != nil {
-			t.Fatalf("port %d is busy (another e2e run?): %v", p, err)
+			t.Fatalf("%s is busy (another e2e run, or one a go test timeout cut short: docker ps --filter name=kg-e2e-): %v", a, err)
 		}
 		l.Close()
 	}

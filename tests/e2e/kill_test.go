@@ -115,7 +115,7 @@ func TestRollingUpgradeKillTrials(t *testing.T) {
 			t.Fatalf("%s=%q: want an integer seed", envKillSeed, v)
 		}
 	}
-	hosts := inventoryHosts(t, repoRoot(t)+"/tests/e2e/inventory/three.yml")
+	hosts, _ := inventoryHosts(t, repoRoot(t)+"/tests/e2e/inventory/three.yml")
 	trials := drawKillTrials(seed, n, hosts)
 	setKillSeed(seed, n)
 	t.Logf("kill trials: %d, seed %d (replay: %s=%d %s=%d make e2e-kill)", n, seed, envKillSeed, seed, envKillTrials, n)

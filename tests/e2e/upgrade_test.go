@@ -89,6 +89,7 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	f := &upgradeFigures{Name: name, Hosts: len(s.hosts), Report: loadgen.Analyze(results), During: loadgen.Analyze(loadgen.Between(results, upStart, upEnd)),
 		UpgradeSeconds: upEnd.Sub(upStart).Seconds(), Retries: after.Retries - before.Retries,
 		Redispatches: after.Redispatches - before.Redispatches, Transitions: trans, MinInRotation: minInRotation, BelowNMinus1: below}
+	hp.checkSpread(t, f.Report)
 	t.Logf("%s: upgrade playbook %.1fs; load:\n%s", name, f.UpgradeSeconds, f.Report)
 	t.Logf("%s: requests started during the upgrade: %d, failed %d (%s)", name, f.During.Total, f.During.Failed, f.During.Kinds())
 	t.Logf("%s: HAProxy retries %d, redispatches %d; members in rotation: at least %d of %d, fewer than %d during %.1fs; status changes:\n%s",

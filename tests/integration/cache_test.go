@@ -71,8 +71,16 @@ func newCacheEnv(t *testing.T) *cacheEnv {
 // -vvv with the cache at c.cache, and fails unless it succeeded.
 func (c *cacheEnv) plan(extra ...string) string {
 	c.t.Helper()
-	args := append([]string{"-vvv", "-e", "kolla_glance_compute_on=target", "-e", "kolla_glance_binary_cache_dir=" + c.cache}, extra...)
-	r := adHoc(c.env, "upgrade_plan", "api_hosts=a,b rolling=yes", args...)
+	return c.planWith(nil, extra...)
+}
+
+// planWith is plan with extra environment (KEY=value) for ansible and so
+// for the target's commands, which the local connection runs as children.
+func (c *cacheEnv) planWith(environ []string, extra ...string) string {
+	c.t.Helper()
+	args := append([]string{"-i", "inventory.ini", "localhost", "-m", "kolla.glance.upgrade_plan", "-a", "api_hosts=a,b rolling=yes",
+		"-vvv", "-e", "kolla_glance_compute_on=target", "-e", "kolla_glance_binary_cache_dir=" + c.cache}, extra...)
+	r := c.run(environ, "ansible", args...)
 	if r.code != 0 || !strings.Contains(r.out, `"mode": "rolling"`) {
 		c.t.Fatalf("the task failed (rc=%d):\n%s", r.code, r.out)
 	}
@@ -233,6 +241,64 @@ func TestBinaryCacheNeverRunsAWrongBinary(t *testing.T) {
 			mustNotContain(t, out, "planted")
 			c.mustBeInstalled()
 			sameTree(t, "outside the cache directory", before, snapshot(t, c.target, c.cache))
+		})
+	}
+}
+
+// TestBinaryCacheHashers: the cache's check uses openssl's sha256 when the
+// target has openssl and coreutils' sha256sum when it has not or when
+// openssl fails; a hasher that gives a wrong digest is a mismatch, never a
+// run: the task falls back to the upload-and-delete path and still runs the
+// controller's binary. Wrappers ahead of the real tools on the PATH log each
+// call and do what the case asks of them.
+func TestBinaryCacheHashers(t *testing.T) {
+	realpart.Commands(t, "the cache's sha256 with openssl", "openssl", "openssl")
+	const (
+		real  = "exec /usr/bin/@TOOL@ \"$@\""
+		fails = "exit 1"
+		lies  = "echo 0000000000000000000000000000000000000000000000000000000000000000 \"$1\""
+	)
+	cases := map[string]struct {
+		openssl, sha256sum string
+		calls              string // the hashers a warm task calls, in order
+		fallback           bool   // the cache is not used
+	}{
+		"openssl":                      {openssl: real, sha256sum: real, calls: "openssl\n"},
+		"openssl fails":                {openssl: fails, sha256sum: real, calls: "openssl\nsha256sum\n"},
+		"openssl gives a wrong digest": {openssl: lies, sha256sum: real, fallback: true},
+		"both fail":                    {openssl: fails, sha256sum: fails, fallback: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c := newCacheEnv(t)
+			bin := filepath.Join(c.scratch, "hashers")
+			calls := filepath.Join(c.scratch, "hasher-calls")
+			must(t, os.MkdirAll(bin, 0o755))
+			for tool, body := range map[string]string{"openssl": tc.openssl, "sha256sum": tc.sha256sum} {
+				script := "#!/bin/sh\necho " + tool + " >>" + calls + "\n" + strings.ReplaceAll(body, "@TOOL@", tool) + "\n"
+				must(t, os.WriteFile(filepath.Join(bin, tool), []byte(script), 0o755))
+			}
+			environ := []string{"PATH=" + bin + ":" + os.Getenv("PATH")}
+			out := c.planWith(environ) // cold
+			if tc.fallback {
+				mustContain(t, out, "AnsiballZ_kolla_glance_linux_")
+				mustWarn(t, out, "kolla.glance.upgrade_plan: the binary cache is not used", "the upload's sha256 is")
+				if _, err := os.Stat(c.cached()); err == nil {
+					t.Errorf("a binary whose digest was not confirmed is in the cache")
+				}
+				return
+			}
+			c.mustBeInstalled()
+			must(t, os.Remove(calls))
+			out = c.planWith(environ) // warm
+			if n := len(cacheCmd.FindAllString(out, -1)); n != 1 {
+				t.Errorf("a warm task: want 1 cache command, got %d:\n%s", n, out)
+			}
+			got, err := os.ReadFile(calls)
+			must(t, err)
+			if string(got) != tc.calls {
+				t.Errorf("the warm task's hashers: got %q, want %q", got, tc.calls)
+			}
 		})
 	}
 }

@@ -10,6 +10,8 @@
 #   kolla-glance/glance-api:new     kolla-style glance-api image FROM trixie,
 #     (also tagged :2025.1)         the release upgraded TO
 #   kolla-glance/mariadb:latest     MariaDB for --network host tests (bookworm)
+#   kolla-glance/haproxy:latest     HAProxy 3.0 and socat FROM trixie, laid out like
+#                                   kolla's haproxy container (the e2e load balancers)
 #
 # One recipe, parameterised by suite: each suite has its package list, its
 # rootfs tarball and its base image; the glance-api images say which suite
@@ -56,7 +58,7 @@ PACKAGES_bookworm=(glance-api glance-common python3-pymysql mariadb-server maria
 # uses kolla_toolbox), as it does with the old image.
 # shellcheck disable=SC2034
 PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql mariadb-client
-                 curl ca-certificates procps iproute2 util-linux)
+                 curl ca-certificates procps iproute2 util-linux haproxy socat)
 # The upgrade pair: slot -> suite.
 declare -A SLOT_SUITE=([old]=bookworm [new]=trixie)
 LABEL_KEY=org.kolla-glance.inputs-hash
@@ -322,6 +324,10 @@ stage_mariadb() { # <ctx>
 
 # build_image <tag> <suite> <staged context dir> [LABEL=VALUE...]
 # FROM the suite's base image (build arg BASE_IMAGE).
+stage_haproxy() { # <ctx>
+  install -D -m 0644 "$HERE/haproxy/Dockerfile" "$1/Dockerfile"
+}
+
 build_image() {
   local tag=$1 suite=$2 ctx=$3 t want old f logf base
   shift 3
@@ -387,5 +393,8 @@ done
 stage_mariadb "$STAGE/mariadb"
 build_image "$NS/mariadb:latest" bookworm "$STAGE/mariadb" org.kolla-glance.service=mariadb \
   org.kolla-glance.mariadb-version="$(pkg_version bookworm mariadb-server)"
+stage_haproxy "$STAGE/haproxy"
+build_image "$NS/haproxy:latest" trixie "$STAGE/haproxy" org.kolla-glance.service=haproxy \
+  org.kolla-glance.haproxy-version="$(pkg_version trixie haproxy)"
 
 printf '%-34s %-6s in %s\n' "total" "done" "$(since "$T_ALL")"

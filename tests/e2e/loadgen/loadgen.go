@@ -57,7 +57,7 @@ const (
 
 // Config describes a run. Zero values take the defaults noted.
 type Config struct {
-	BaseURL        string        // e.g. http://127.0.0.1:19390 (required)
+	BaseURLs       []string      // the frontends, e.g. http://127.0.0.1:19390; worker w sends to BaseURLs[w % n] (required)
 	Image          Image         // required: ID, Size and SHA256
 	Workers        int           // concurrent workers (default 4, at most MaxWorkers)
 	Interval       time.Duration // minimum time between the starts of one worker's requests (0: back to back)
@@ -70,10 +70,15 @@ type Config struct {
 
 func (c *Config) setDefaults() error {
 	var errs []string
-	if c.BaseURL == "" {
-		errs = append(errs, "BaseURL is required")
+	if len(c.BaseURLs) == 0 {
+		errs = append(errs, "BaseURLs is required")
 	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	for i, u := range c.BaseURLs {
+		if u == "" {
+			errs = append(errs, fmt.Sprintf("BaseURLs[%d] is empty", i))
+		}
+		c.BaseURLs[i] = strings.TrimRight(u, "/")
+	}
 	if c.Image.ID == "" || c.Image.Size < 0 || len(c.Image.SHA256) != 64 {
 		errs = append(errs, "Image needs an ID, a size and a hex sha256")
 	}
@@ -217,20 +222,23 @@ func (r *Run) worker(w int) {
 	}
 }
 
-func (r *Run) url(op Op) string {
+// base is the frontend worker w sends its requests to.
+func (r *Run) base(w int) string { return r.cfg.BaseURLs[w%len(r.cfg.BaseURLs)] }
+
+func (r *Run) url(base string, op Op) string {
 	switch op {
 	case OpList:
-		return r.cfg.BaseURL + "/v2/images?limit=1000"
+		return base + "/v2/images?limit=1000"
 	case OpShow:
-		return r.cfg.BaseURL + "/v2/images/" + r.cfg.Image.ID
+		return base + "/v2/images/" + r.cfg.Image.ID
 	default:
-		return r.cfg.BaseURL + "/v2/images/" + r.cfg.Image.ID + "/file"
+		return base + "/v2/images/" + r.cfg.Image.ID + "/file"
 	}
 }
 
 // do sends one request and checks its answer.
 func (r *Run) do(w int, op Op) Result {
-	res := Result{Op: op, Worker: w, Start: time.Now()}
+	res := Result{Op: op, Worker: w, Target: r.base(w), Start: time.Now()}
 	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.RequestTimeout)
 	defer cancel()
 	fail := func(kind, detail string) Result {
@@ -238,7 +246,7 @@ func (r *Run) do(w int, op Op) Result {
 		res.Failure, res.Detail = kind, detail
 		return res
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(op), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(res.Target, op), nil)
 	if err != nil {
 		return fail(KindTransport, err.Error())
 	}

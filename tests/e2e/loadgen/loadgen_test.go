@@ -81,7 +81,7 @@ func (f *fakeGlance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func TestHealthyRun(t *testing.T) {
 	f, srv := newFake(t)
-	run, err := Start(Config{BaseURL: srv.URL + "/", Image: f.image(), Workers: 3, Interval: 5 * time.Millisecond, Duration: 300 * time.Millisecond})
+	run, err := Start(Config{BaseURLs: []string{srv.URL + "/"}, Image: f.image(), Workers: 3, Interval: 5 * time.Millisecond, Duration: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +107,35 @@ func TestHealthyRun(t *testing.T) {
 	}
 }
 
+// TestSpreadOverFrontends: with several frontends every one takes requests
+// (worker w sends to frontend w mod n), and each result names its own.
+func TestSpreadOverFrontends(t *testing.T) {
+	f, one := newFake(t)
+	_, two := newFake(t)
+	// both fakes serve the same image
+	run, err := Start(Config{BaseURLs: []string{one.URL, two.URL}, Image: f.image(), Workers: 4, MaxRequests: 40, Duration: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range run.Wait() {
+		if !r.OK() {
+			t.Fatalf("%+v", r)
+		}
+		want := []string{one.URL, two.URL}[r.Worker%2]
+		if r.Target != want {
+			t.Fatalf("worker %d sent to %s, want %s", r.Worker, r.Target, want)
+		}
+		got[r.Target]++
+	}
+	if by := Analyze(run.Wait()).ByTarget; by[one.URL] != got[one.URL] || by[two.URL] != got[two.URL] {
+		t.Fatalf("Analyze's requests per frontend %v, counted %v", by, got)
+	}
+	if got[one.URL] == 0 || got[two.URL] == 0 || got[one.URL]+got[two.URL] != 40 {
+		t.Fatalf("requests per frontend: %v, want both among the 40", got)
+	}
+}
+
 func TestFailureKinds(t *testing.T) {
 	for _, tc := range []struct {
 		mode string
@@ -124,7 +153,7 @@ func TestFailureKinds(t *testing.T) {
 		t.Run(tc.mode+"/"+string(tc.op), func(t *testing.T) {
 			f, srv := newFake(t)
 			f.mode.Store(tc.mode)
-			run, err := Start(Config{BaseURL: srv.URL, Image: f.image(), Workers: 1, Ops: []Op{tc.op}, MaxRequests: 3, Duration: 5 * time.Second})
+			run, err := Start(Config{BaseURLs: []string{srv.URL}, Image: f.image(), Workers: 1, Ops: []Op{tc.op}, MaxRequests: 3, Duration: 5 * time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +175,7 @@ func TestTransportError(t *testing.T) {
 	}
 	dead := "http://" + l.Addr().String()
 	l.Close()
-	run, err := Start(Config{BaseURL: dead, Image: img, Workers: 2, MaxRequests: 4, Duration: 5 * time.Second})
+	run, err := Start(Config{BaseURLs: []string{dead}, Image: img, Workers: 2, MaxRequests: 4, Duration: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +187,7 @@ func TestTransportError(t *testing.T) {
 
 func TestOutageMeasuredOnALiveRun(t *testing.T) {
 	f, srv := newFake(t)
-	run, err := Start(Config{BaseURL: srv.URL, Image: f.image(), Workers: 2, Interval: 2 * time.Millisecond, Duration: 10 * time.Second})
+	run, err := Start(Config{BaseURLs: []string{srv.URL}, Image: f.image(), Workers: 2, Interval: 2 * time.Millisecond, Duration: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +211,7 @@ func TestOutageMeasuredOnALiveRun(t *testing.T) {
 func TestTimeoutAndBoundedStop(t *testing.T) {
 	f, srv := newFake(t)
 	f.delay = 2 * time.Second
-	run, err := Start(Config{BaseURL: srv.URL, Image: f.image(), Workers: 2, RequestTimeout: 200 * time.Millisecond, Duration: time.Minute})
+	run, err := Start(Config{BaseURLs: []string{srv.URL}, Image: f.image(), Workers: 2, RequestTimeout: 200 * time.Millisecond, Duration: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +229,7 @@ func TestTimeoutAndBoundedStop(t *testing.T) {
 func TestStopsByItself(t *testing.T) {
 	f, srv := newFake(t)
 	t.Run("MaxRequests", func(t *testing.T) {
-		run, err := Start(Config{BaseURL: srv.URL, Image: f.image(), Workers: 4, MaxRequests: 25, Duration: time.Minute})
+		run, err := Start(Config{BaseURLs: []string{srv.URL}, Image: f.image(), Workers: 4, MaxRequests: 25, Duration: time.Minute})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +244,7 @@ func TestStopsByItself(t *testing.T) {
 	})
 	t.Run("Duration", func(t *testing.T) {
 		begin := time.Now()
-		run, err := Start(Config{BaseURL: srv.URL, Image: f.image(), Workers: 2, Interval: 50 * time.Millisecond, Duration: 200 * time.Millisecond})
+		run, err := Start(Config{BaseURLs: []string{srv.URL}, Image: f.image(), Workers: 2, Interval: 50 * time.Millisecond, Duration: 200 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -237,12 +266,12 @@ func TestConfigRefused(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"no url", Config{Image: good, Duration: time.Second}, "BaseURL is required"},
-		{"no image", Config{BaseURL: "http://127.0.0.1:1", Duration: time.Second}, "Image needs"},
-		{"no duration", Config{BaseURL: "http://127.0.0.1:1", Image: good}, "Duration must be"},
-		{"too long", Config{BaseURL: "http://127.0.0.1:1", Image: good, Duration: time.Hour}, "Duration must be"},
-		{"too many workers", Config{BaseURL: "http://127.0.0.1:1", Image: good, Duration: time.Second, Workers: 1000}, "Workers must be"},
-		{"unknown op", Config{BaseURL: "http://127.0.0.1:1", Image: good, Duration: time.Second, Ops: []Op{"delete"}}, `unknown op "delete"`},
+		{"no url", Config{Image: good, Duration: time.Second}, "BaseURLs is required"},
+		{"no image", Config{BaseURLs: []string{"http://127.0.0.1:1"}, Duration: time.Second}, "Image needs"},
+		{"no duration", Config{BaseURLs: []string{"http://127.0.0.1:1"}, Image: good}, "Duration must be"},
+		{"too long", Config{BaseURLs: []string{"http://127.0.0.1:1"}, Image: good, Duration: time.Hour}, "Duration must be"},
+		{"too many workers", Config{BaseURLs: []string{"http://127.0.0.1:1"}, Image: good, Duration: time.Second, Workers: 1000}, "Workers must be"},
+		{"unknown op", Config{BaseURLs: []string{"http://127.0.0.1:1"}, Image: good, Duration: time.Second, Ops: []Op{"delete"}}, `unknown op "delete"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Start(tc.cfg)

@@ -25,6 +25,7 @@ func KindStatus(code int) string { return fmt.Sprintf("status_%d", code) }
 type Result struct {
 	Op      Op
 	Worker  int
+	Target  string        // the frontend (base URL) it was sent to
 	Start   time.Time     // when the request was started
 	Latency time.Duration // until the whole body was read and checked
 	Status  int           // HTTP status, 0 when none arrived
@@ -60,6 +61,7 @@ type Report struct {
 	Failed         int
 	FailuresByKind map[string]int
 	ByOp           map[Op]int
+	ByTarget       map[string]int // requests per frontend
 	// Latency percentiles (nearest rank) and maximum over every request,
 	// failed ones included.
 	P50, P95, P99, Max time.Duration
@@ -101,7 +103,7 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 
 // Analyze computes the report of results (in any order).
 func Analyze(results []Result) Report {
-	rep := Report{FailuresByKind: map[string]int{}, ByOp: map[Op]int{}}
+	rep := Report{FailuresByKind: map[string]int{}, ByOp: map[Op]int{}, ByTarget: map[string]int{}}
 	if len(results) == 0 {
 		return rep
 	}
@@ -112,6 +114,7 @@ func Analyze(results []Result) Report {
 	for _, r := range rs {
 		rep.Total++
 		rep.ByOp[r.Op]++
+		rep.ByTarget[r.Target]++
 		lat = append(lat, r.Latency)
 		if r.End().After(rep.Last) {
 			rep.Last = r.End()
