@@ -78,9 +78,8 @@ func (c *cacheEnv) plan(extra ...string) string {
 // for the target's commands, which the local connection runs as children.
 func (c *cacheEnv) planWith(environ []string, extra ...string) string {
 	c.t.Helper()
-	args := append([]string{"-i", "inventory.ini", "localhost", "-m", "kolla.glance.upgrade_plan", "-a", "api_hosts=a,b rolling=yes",
-		"-vvv", "-e", "kolla_glance_compute_on=target", "-e", "kolla_glance_binary_cache_dir=" + c.cache}, extra...)
-	r := c.run(environ, "ansible", args...)
+	args := append([]string{"-vvv", "-e", "kolla_glance_compute_on=target", "-e", "kolla_glance_binary_cache_dir=" + c.cache}, extra...)
+	r := adHocWith(c.env, environ, "upgrade_plan", "api_hosts=a,b rolling=yes", args...)
 	if r.code != 0 || !strings.Contains(r.out, `"mode": "rolling"`) {
 		c.t.Fatalf("the task failed (rc=%d):\n%s", r.code, r.out)
 	}

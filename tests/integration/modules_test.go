@@ -36,8 +36,15 @@ func TestUpgradePlanPlaybook(t *testing.T) {
 // as `ansible -a` passes them: every value arrives as a string.
 func adHoc(e *env, module, args string, extra ...string) runResult {
 	e.t.Helper()
+	return adHocWith(e, nil, module, args, extra...)
+}
+
+// adHocWith is adHoc with extra environment (KEY=value) for ansible, and so
+// for the commands the local connection runs on the "target".
+func adHocWith(e *env, environ []string, module, args string, extra ...string) runResult {
+	e.t.Helper()
 	all := append([]string{"-i", "inventory.ini", "localhost", "-m", "kolla.glance." + module, "-a", args}, extra...)
-	return e.run(nil, "ansible", all...)
+	return e.run(environ, "ansible", all...)
 }
 
 func TestAdHocHostileStrings(t *testing.T) {
