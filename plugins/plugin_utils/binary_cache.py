@@ -96,16 +96,27 @@ else
   command -v sha256sum >/dev/null 2>&1 || kg unusable "neither openssl nor sha256sum is on the PATH"
   digest_of() { sha256sum -- "$1"; }
 fi
-[ -e "$d" ] || [ -L "$d" ] || mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
-[ -d "$d" ] && [ ! -L "$d" ] || kg unusable "$d is not a directory"
-set -- $(ls -ldn -- "$d")
-[ -O "$d" ] || kg unusable "$d belongs to uid $3, not to the user running the command"
-case $1 in drwx------ | drwx------.) ;; *) kg unusable "$d has mode $1, not drwx------" ;; esac
-p=${d%/*}/
-set -- $(ls -ldn -- "$p")
-[ -O "$p" ] || [ "$3" = 0 ] || kg unusable "its parent $p belongs to uid $3"
-case $1 in ?????w????* | ????????w?*) case $1 in ?????????[tT]*) ;; *) kg unusable "its parent $p has mode $1: others can replace $d" ;; esac ;; esac
 f=$d/@SHA@
+'''
+
+# The directory's checks, before the cached binary is looked at. An install
+# (the second command of a miss) does not repeat them: the first command
+# made them as the same user, and in that user's directory, mode 0700, in a
+# parent others cannot write, only that user or root can have changed
+# anything since.
+# One ls, run in the directory, lists it, its parent (`..`, the directory it
+# could be renamed away in) and the cached file: in the C locale `.`, `..` and
+# a hex name sort in that order, nine fields a line, so the warm path forks
+# twice (ls, the digest) before the binary.
+_DIRECTORY = r'''[ -e "$d" ] || [ -L "$d" ] || mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
+[ -d "$d" ] && [ ! -L "$d" ] || kg unusable "$d is not a directory"
+p=${d%/*}/
+[ -O "$d" ] || { set -- $(ls -ldn -- "$d"); kg unusable "$d belongs to uid $3, not to the user running the command"; }
+set -- $(cd -- "$d" 2>/dev/null && LC_ALL=C ls -ldn -- . .. @SHA@ 2>/dev/null)
+[ "$#" -ge 18 ] && [ "$9" = . ] && [ "${18}" = .. ] || { set -- $(ls -ldn -- "$d"); kg unusable "cannot list $d (mode $1) and its parent"; }
+case $1 in drwx------ | drwx------.) ;; *) kg unusable "$d has mode $1, not drwx------" ;; esac
+[ -O "$p" ] || [ "${12}" = 0 ] || kg unusable "its parent $p belongs to uid ${12}"
+case ${10} in ?????w????* | ????????w?*) case ${10} in ?????????[tT]*) ;; *) kg unusable "its parent $p has mode ${10}: others can replace $d" ;; esac ;; esac
 '''
 
 _INSTALL = r'''t=$d/.up-@TOKEN@
@@ -124,10 +135,8 @@ if [ "$o" -gt @KEEP@ ]; then n=0; for x in $(ls -t -- "$d"); do case $x in @HEX6
 
 # The cached binary's checks; after an install, the upload's own checks
 # above stand for them (the file was just made, checked and renamed here).
-_CHECK = r'''[ -f "$f" ] && [ ! -L "$f" ] || kg miss "$d"
-[ -O "$f" ] || kg miss "$d"
-set -- $(ls -ln -- "$f")
-case $1 in -rwx------ | -rwx------.) ;; *) kg miss "$d" ;; esac
+_CHECK = r'''[ -f "$f" ] && [ ! -L "$f" ] && [ -O "$f" ] || kg miss "$d"
+case ${19} in -rwx------ | -rwx------.) ;; *) kg miss "$d" ;; esac
 set -- $(digest_of "$f")
 [ "$1" = @SHA@ ] || kg miss "$d"
 '''
@@ -144,7 +153,7 @@ def command(cache_dir, sha, env="", args_path=None, upload=None, keep=KEEP):
     q = shlex.quote
     script = _PROLOGUE
     if upload is None:
-        script += _CHECK
+        script += _DIRECTORY + _CHECK
     else:
         src, token = upload
         script += _INSTALL.replace("@TOKEN@", q(token)).replace("@SRC@", q(src or ""))

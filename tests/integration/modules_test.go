@@ -146,3 +146,11 @@ func TestUpgradePlanInvalidTransfersNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeConfigsPlaybook: kolla's node_custom_config merge, checked
+// against whole files in the target's asserts.
+func TestMergeConfigsPlaybook(t *testing.T) {
+	e := newEnv(t)
+	r := e.playbook("merge_configs")
+	mustNotContain(t, r.out, "Traceback")
+}

@@ -308,6 +308,7 @@ stage_glance_api() { # <release> <slot> <ctx>
   install -D -m 0644 "$HERE/glance-api/Dockerfile" "$ctx/Dockerfile"
   install -D -m 0755 "$HERE/glance-api/kolla_start" "$ctx/rootfs/usr/local/bin/kolla_start"
   install -D -m 0755 "$HERE/glance-api/healthcheck_curl" "$ctx/rootfs/usr/local/bin/healthcheck_curl"
+  install -D -m 0755 "$HERE/glance-api/kolla_set_configs" "$ctx/rootfs/usr/local/bin/kolla_set_configs"
   install -d -m 0755 "$ctx/rootfs/etc"
   echo "$1" >"$ctx/rootfs/etc/kolla-glance-release"
   echo "$2" >"$ctx/rootfs/etc/kolla-glance-slot"

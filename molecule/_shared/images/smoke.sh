@@ -199,7 +199,7 @@ max_retries = -1
 [paste_deploy]
 flavor =
 
-# What the role renders with glance_enable_keystone_auth: false: 2025.1
+# What the role renders with glance_test_without_keystone: true: 2025.1
 # rejects the unauthenticated context under its new policy defaults; Zed
 # accepts the same settings (its defaults).
 [oslo_policy]
