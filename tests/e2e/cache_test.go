@@ -102,7 +102,7 @@ func TestCachePrunedByCron(t *testing.T) {
 		}
 	}
 
-	f := pruneAndClean(t, s, cacheDir, base)
+	f := pruneAndClean(t, s, cacheDir, base, "docker")
 	orphanWedgeBounded(t, s, cacheDir, bounds["glance-cache-pruner"])
 	recordCache(f)
 }
@@ -110,8 +110,9 @@ func TestCachePrunedByCron(t *testing.T) {
 // pruneAndClean fills the cache past its limit through the API, adds a
 // stale incomplete entry, starts the real cron daemon on the role's cron
 // file and waits until the pruner brought the cache down to its limit (not
-// to zero) and the cleaner removed the stale entry.
-func pruneAndClean(t *testing.T, s *scenario, cacheDir, base string) *cacheFigures {
+// to zero) and the cleaner removed the stale entry. engine is the
+// container engine the cron jobs call (kolla_container_engine).
+func pruneAndClean(t *testing.T, s *scenario, cacheDir, base, engine string) *cacheFigures {
 	t.Helper()
 	host := s.hosts[0]
 	// Every image is uploaded, then downloaded once, which caches it.
@@ -147,7 +148,7 @@ func pruneAndClean(t *testing.T, s *scenario, cacheDir, base string) *cacheFigur
 	}
 	t.Logf("cache before cron: %d bytes in %d images (limit %d), stale incomplete entry %s", before, entriesBefore, cacheMaxSize, stale)
 
-	started := startCron(t, s.dir, filepath.Join(s.hostDir(host.Name), "cron.d"))
+	started := startCron(t, s.dir, filepath.Join(s.hostDir(host.Name), "cron.d"), engine)
 	f := &cacheFigures{MaxSize: cacheMaxSize, Before: before, EntriesBefore: entriesBefore}
 	deadline := started.Add(cacheWait)
 	for {
@@ -313,8 +314,9 @@ func exitCode(err error) int {
 // namespace where /etc/cron.d is the role's cron directory of the host,
 // /etc/crontab and the user spool are empty scratch files, and /run is a
 // scratch directory (cron's pid file and the jobs' /run/lock) that holds
-// the docker socket. It is stopped at cleanup.
-func startCron(t *testing.T, dir, cronDir string) time.Time {
+// what the engine's client needs of the host's /run: docker's socket, or
+// podman's and its runtime's state directories. It is stopped at cleanup.
+func startCron(t *testing.T, dir, cronDir, engine string) time.Time {
 	t.Helper()
 	d := filepath.Join(dir, "cron")
 	for _, sub := range []string{"run/lock", "spool"} {
@@ -322,25 +324,20 @@ func startCron(t *testing.T, dir, cronDir string) time.Time {
 			t.Fatal(err)
 		}
 	}
-	for _, f := range []string{"crontab", "run/docker.sock"} {
-		if err := os.WriteFile(filepath.Join(d, f), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(d, "crontab"), nil, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	sock, err := filepath.EvalSymlinks("/run/docker.sock")
+	binds, err := engineRunBinds(engine, filepath.Join(d, "run"))
 	if err != nil {
-		t.Fatalf("the docker socket: %v", err)
+		t.Fatal(err)
 	}
-	script := strings.Join([]string{
-		"set -e",
-		"mount --make-rprivate /",
-		"mount --bind " + sock + " " + d + "/run/docker.sock",
-		"mount --rbind " + d + "/run /run",
-		"mount --bind " + cronDir + " /etc/cron.d",
-		"mount --bind " + d + "/crontab /etc/crontab",
-		"if [ -d /var/spool/cron/crontabs ]; then mount --bind " + d + "/spool /var/spool/cron/crontabs; fi",
+	script := strings.Join(append(append([]string{"set -e", "mount --make-rprivate /"}, binds...),
+		"mount --rbind "+d+"/run /run",
+		"mount --bind "+cronDir+" /etc/cron.d",
+		"mount --bind "+d+"/crontab /etc/crontab",
+		"if [ -d /var/spool/cron/crontabs ]; then mount --bind "+d+"/spool /var/spool/cron/crontabs; fi",
 		"exec cron -f",
-	}, "\n")
+	), "\n")
 	logf, err := os.Create(filepath.Join(d, "cron.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -371,6 +368,40 @@ func startCron(t *testing.T, dir, cronDir string) time.Time {
 	}
 	t.Logf("cron %d runs in a private mount namespace with /etc/cron.d = %s", cmd.Process.Pid, cronDir)
 	return started
+}
+
+// engineRunBinds makes, in the scratch run directory, the mount points of
+// what the engine's client needs of the host's /run, and returns the mount
+// commands that bind them: docker's socket; podman's storage and state
+// directories and its OCI runtime's.
+func engineRunBinds(engine, run string) ([]string, error) {
+	switch engine {
+	case "docker":
+		sock, err := filepath.EvalSymlinks("/run/docker.sock")
+		if err != nil {
+			return nil, fmt.Errorf("the docker socket: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(run, "docker.sock"), nil, 0o644); err != nil {
+			return nil, err
+		}
+		return []string{"mount --bind " + sock + " " + run + "/docker.sock"}, nil
+	case "podman":
+		var binds []string
+		for _, sub := range []string{"containers", "libpod", "runc", "crun", "netns"} {
+			if fi, err := os.Stat(filepath.Join("/run", sub)); err != nil || !fi.IsDir() {
+				continue
+			}
+			if err := os.MkdirAll(filepath.Join(run, sub), 0o755); err != nil {
+				return nil, err
+			}
+			binds = append(binds, "mount --rbind /run/"+sub+" "+run+"/"+sub)
+		}
+		if len(binds) == 0 {
+			return nil, fmt.Errorf("podman has no state under /run: has it run a container?")
+		}
+		return binds, nil
+	}
+	return nil, fmt.Errorf("no cron binds for container engine %q", engine)
 }
 
 // toolLog is the output a cache tool appended in the container's log dir.

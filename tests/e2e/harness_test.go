@@ -238,10 +238,19 @@ func (s *scenario) removeLeftovers() {
 	if vols := dockerLines("volume", "ls", "--quiet", "--filter", "name=^"+s.id+"_"); len(vols) > 0 {
 		_ = exec.Command("docker", append([]string{"volume", "rm", "--force"}, vols...)...).Run()
 	}
+	// kolla_container_engine podman (podman.yml)
+	if ids := engineLines("podman", "ps", "--all", "--quiet", "--filter", "name=^"+s.id+"_",
+		"--filter", "name=^bootstrap_"+s.id+"_"); len(ids) > 0 {
+		_ = exec.Command("podman", append([]string{"rm", "--force", "--volumes"}, ids...)...).Run()
+	}
 }
 
-func dockerLines(args ...string) []string {
-	out, err := exec.Command("docker", args...).Output()
+func dockerLines(args ...string) []string { return engineLines("docker", args...) }
+
+// engineLines is the whitespace-separated output of a container engine's
+// command, or nothing when it fails (or the engine is not installed).
+func engineLines(engine string, args ...string) []string {
+	out, err := exec.Command(engine, args...).Output()
 	if err != nil {
 		return nil
 	}
