@@ -28,6 +28,7 @@ var figures = struct {
 	sync.Mutex
 	upgrades map[string]*upgradeFigures
 	cache    *cacheFigures
+	podman   *podmanFigures
 	faults   []faultRow
 	kills    []killRow
 	killSeed int64
@@ -57,6 +58,12 @@ func record(f *upgradeFigures) {
 	figures.Lock()
 	defer figures.Unlock()
 	figures.upgrades[f.Name] = f
+}
+
+func recordPodman(f *podmanFigures) {
+	figures.Lock()
+	defer figures.Unlock()
+	figures.podman = f
 }
 
 func recordCache(f *cacheFigures) {
@@ -129,6 +136,12 @@ func summary(elapsed time.Duration) string {
 			mib(c.MaxSize), mib(c.Before), c.EntriesBefore, mib(c.After), c.EntriesAfter, state, stale, c.Seconds)
 	} else {
 		b.WriteString("image cache pruned by cron: not run\n")
+	}
+	if p := figures.podman; p != nil {
+		fmt.Fprintf(&b, "podman (kolla_container_engine): deploy Zed %.0fs, upgrade to 2025.1 %.0fs, image of %d bytes intact; cron through podman exec: cache %s -> %s (limit %s) %.0fs after cron started\n",
+			p.DeploySeconds, p.UpgradeSeconds, p.ImageBytes, mib(p.Cache.Before), mib(p.Cache.After), mib(p.Cache.MaxSize), p.Cache.Seconds)
+	} else {
+		b.WriteString("podman (kolla_container_engine): not run\n")
 	}
 	b.WriteString(faultTable())
 	b.WriteString(killTable())
@@ -210,10 +223,11 @@ func writeFiguresJSON() {
 	out := struct {
 		Upgrades map[string]up
 		Cache    *cacheFigures
+		Podman   *podmanFigures
 		Faults   []faultRow
 		Kills    []killRow
 		KillSeed int64
-	}{Upgrades: map[string]up{}, Cache: figures.cache, Faults: figures.faults, Kills: figures.kills, KillSeed: figures.killSeed}
+	}{Upgrades: map[string]up{}, Cache: figures.cache, Podman: figures.podman, Faults: figures.faults, Kills: figures.kills, KillSeed: figures.killSeed}
 	for k, f := range figures.upgrades {
 		r := f.Report
 		out.Upgrades[k] = up{Failed: r.Failed, Total: r.Total, DuringFailed: f.During.Failed, DuringTotal: f.During.Total,

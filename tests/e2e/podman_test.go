@@ -9,7 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
+
+// podmanFigures is what TestPodmanDeployCacheUpgrade measured.
+type podmanFigures struct {
+	DeploySeconds, UpgradeSeconds float64
+	ImageBytes                    int
+	Cache                         *cacheFigures
+}
 
 // The images the podman scenario runs, copied from docker's store.
 var podmanImages = []string{"kolla-glance/glance-api:old", "kolla-glance/glance-api:new"}
@@ -37,7 +45,9 @@ func TestPodmanDeployCacheUpgrade(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", host.Port)
 
 	s.play("molecule/_shared/playbooks/create.yml")
+	start := time.Now()
 	s.play("molecule/_shared/playbooks/deploy-old.yml")
+	p := &podmanFigures{DeploySeconds: time.Since(start).Seconds()}
 	if got := podmanInspect(name, "{{.ImageName}} {{.State.Running}}"); !strings.HasSuffix(got, "kolla-glance/glance-api:old true") {
 		t.Fatalf("after the deploy, podman runs %s as %q, want the old image running", name, got)
 	}
@@ -53,13 +63,16 @@ func TestPodmanDeployCacheUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	start = time.Now()
 	out := s.play("molecule/_shared/playbooks/upgrade.yml")
+	p.UpgradeSeconds = time.Since(start).Seconds()
 	if got := podmanInspect(name, "{{.ImageName}} {{.State.Running}}"); !strings.HasSuffix(got, "kolla-glance/glance-api:new true") {
 		t.Fatalf("after the upgrade, podman runs %s as %q, want the new image running\n%s", name, got, tail(out, 40))
 	}
 	if after, err := downloadImage(base, survivor); err != nil || !bytes.Equal(before, after) {
 		t.Fatalf("image %s: %d bytes before the upgrade, then %d different bytes (%v)", survivor, len(before), len(after), err)
 	}
+	p.ImageBytes = len(before)
 	t.Logf("%s runs Glance 2025.1 under podman; image %s (%d bytes) survived the upgrade", name, survivor, len(before))
 
 	cron := readFile(filepath.Join(s.hostDir(host.Name), "cron.d", "kolla-glance-cache"))
@@ -71,6 +84,8 @@ func TestPodmanDeployCacheUpgrade(t *testing.T) {
 	// The real cron daemon runs the jobs: they shrink the cache to its
 	// limit and remove a stale entry, inside the podman container.
 	f := pruneAndClean(t, s, filepath.Join(s.dir, "shared", "glance", "image-cache"), base, "podman")
+	p.Cache = f
+	recordPodman(p)
 	t.Logf("cron through podman: cache %d -> %d bytes (limit %d) in %.0fs", f.Before, f.After, f.MaxSize, f.Seconds)
 }
 
