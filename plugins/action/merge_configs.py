@@ -14,7 +14,8 @@ role's template and must exist.
 Only ActionBase parts that ansible-core's own template action uses are
 called: ``run``, ``_task``, ``_loader``, ``_templar``, ``_connection``,
 ``_play_context``, ``_shared_loader_obj`` (its action_loader runs copy, as
-template does), and the public template lookup renders the sources.
+template does), ``_remove_tmp_path``, and the public template lookup
+renders the sources.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -67,7 +68,9 @@ def merge(texts):
 
 
 class ActionModule(ActionBase):
-    TRANSFERS_FILES = True
+    # copy, which this plugin runs, makes (and removes) the remote temp dir
+    # it needs; nothing is transferred before that.
+    TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -107,6 +110,9 @@ class ActionModule(ActionBase):
             "ansible.legacy.copy", task=copy_task, connection=self._connection,
             play_context=self._play_context, loader=self._loader, templar=self._templar,
             shared_loader_obj=self._shared_loader_obj)
-        result.update(copy_action.run(task_vars=task_vars))
+        try:
+            result.update(copy_action.run(task_vars=task_vars))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
         result["sources"] = found
         return result
