@@ -22,7 +22,7 @@ func TestKollaMultinodeExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"multinode", "globals.yml", "glance-kolla-glance.yml"} {
+	for _, f := range []string{"multinode", "globals.yml", "passwords.yml", "glance-kolla-glance.yml"} {
 		body, err := os.ReadFile(filepath.Join(example, f))
 		if err != nil {
 			t.Fatal(err)
@@ -39,6 +39,7 @@ func TestKollaMultinodeExample(t *testing.T) {
 	}
 	r := e.run(nil, "ansible-playbook", "-i", filepath.Join(example, "multinode"),
 		"-e", "@"+filepath.Join(example, "globals.yml"),
+		"-e", "@"+filepath.Join(example, "passwords.yml"),
 		"-e", "ansible_connection=local", "-e", "ansible_become=false",
 		"-e", "glance_cache_cron_dir="+cronRoot+"/{{ inventory_hostname }}",
 		filepath.Join(example, "glance-kolla-glance.yml"))
