@@ -220,6 +220,9 @@ func (s *scenario) tryPlay(playbook string, extra ...string) (string, error) {
 // named with the scenario's prefix. The directory stays when the test
 // failed, for its logs.
 func (s *scenario) destroy() {
+	if s.t.Failed() {
+		s.keepHostLogs()
+	}
 	if _, err := s.tryPlay("molecule/_shared/playbooks/destroy.yml"); err != nil {
 		s.t.Errorf("destroy: %v", err)
 	}
@@ -229,6 +232,19 @@ func (s *scenario) destroy() {
 		return
 	}
 	_ = os.RemoveAll(s.dir)
+}
+
+// keepHostLogs copies each host's Glance log directory (the API's log, the
+// markers, glance-manage's output) under logs/, before destroy removes
+// the hosts' directories.
+func (s *scenario) keepHostLogs() {
+	for _, h := range s.hosts {
+		src := filepath.Join(s.hostDir(h.Name), "log", "glance")
+		dst := filepath.Join(s.dir, "logs", "glance-"+h.Name)
+		if out, err := exec.Command("cp", "-a", src, dst).CombinedOutput(); err != nil {
+			s.t.Logf("keeping %s: %v %s", src, err, out)
+		}
+	}
 }
 
 func (s *scenario) removeLeftovers() {

@@ -86,7 +86,8 @@ func apiDowntime(events []opEvent, hosts []apiHost) ([]downInterval, int, error)
 			}
 		}
 		if d.From.IsZero() || d.Till.IsZero() || d.Till.Before(d.From) {
-			return nil, 0, fmt.Errorf("%s: no old API end followed by a new API start in the markers", h.Name)
+			return nil, 0, fmt.Errorf("%s: no old API end followed by a new API start in the markers "+
+				"(an old API killed by the engine writes no end marker; kolla_start kills it itself after KOLLA_GLANCE_STOP_GRACE)", h.Name)
 		}
 		out = append(out, d)
 		points = append(points, point{d.From, 1}, point{d.Till, -1})
