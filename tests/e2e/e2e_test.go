@@ -83,6 +83,7 @@ func TestMain(m *testing.M) {
 // upgradeRows names the upgrade tests in the order of the table.
 var upgradeRows = []struct{ key, label string }{
 	{"rolling", "rolling (role, HAProxy drain)"},
+	{"ceph", "rolling on Ceph RBD (role)"},
 	{"legacy", "legacy (role)"},
 	{"kolla", "kolla-ansible style (flush)"},
 }

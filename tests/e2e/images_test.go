@@ -155,6 +155,17 @@ func (l *imageLedger) byAPI() map[string]int {
 	return n
 }
 
+// ids lists the images acknowledged so far.
+func (l *imageLedger) ids() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ids []string
+	for _, img := range l.images {
+		ids = append(ids, img.ID)
+	}
+	return ids
+}
+
 // uploadImage creates an image and uploads data, without reading it back.
 func uploadImage(base, name string, data []byte) (storedImage, error) {
 	body, _ := json.Marshal(map[string]string{"name": name, "disk_format": "raw", "container_format": "bare"})

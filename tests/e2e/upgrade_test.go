@@ -48,6 +48,7 @@ type upgradeFigures struct {
 	ImagesTotal    int            // images acknowledged before and during the upgrade
 	ImagesLost     []string       // of those, the ones not listed, not active or changed afterwards
 	ImagesByAPI    map[string]int // images acknowledged during the upgrade, by the API version that took them
+	ImageIDs       []string       // the ids of the images acknowledged before and during the upgrade
 }
 
 // upgradeUnderLoad deploys the old release on three hosts with the role,
@@ -127,7 +128,7 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 	if err != nil {
 		t.Fatalf("listing the images after the upgrade: %v", err)
 	}
-	f.ImagesTotal, f.ImagesLost, f.ImagesByAPI = total, lost, ledger.byAPI()
+	f.ImagesTotal, f.ImagesLost, f.ImagesByAPI, f.ImageIDs = total, lost, ledger.byAPI(), ledger.ids()
 	t.Logf("%s: images lost: %d of %d (stored during the upgrade, by API version: %v of %d attempts)", name, len(lost), total, f.ImagesByAPI, ledger.attempts)
 	if len(lost) > 0 {
 		t.Errorf("images lost: %d of %d:\n  %s", len(lost), total, strings.Join(lost, "\n  "))
@@ -153,13 +154,62 @@ func (s *scenario) checkOperations(mode string, flags ...string) (string, error)
 }
 
 func TestRollingUpgradeZeroFailures(t *testing.T) {
-	s, f := upgradeUnderLoad(t, "rolling", []string{"glance_enable_rolling_upgrade=yes"}, func(s *scenario) {
+	s, f := upgradeUnderLoad(t, "rolling", []string{"glance_enable_rolling_upgrade=yes"}, rollingUpgrade(t))
+	record(f)
+	checkRolling(t, s, f)
+}
+
+// TestRollingUpgradeOnCeph is the rolling upgrade on the store most kolla
+// deployments use: the three glance-api hosts keep their images in one
+// real Ceph cluster (kolla-glance/ceph, pool images, client.glance with
+// kolla's caps) instead of the shared file store. Besides the rolling
+// checks, every image acknowledged before and during the upgrade must be
+// an RBD image of that pool afterwards.
+func TestRollingUpgradeOnCeph(t *testing.T) {
+	const cluster, pool = "ceph", "images"
+	clusters := fmt.Sprintf(`{"scenario_ceph_clusters": [{"cluster": %q, "port": 13390, "pools": [%q], "clients": {"glance": %q}}]}`,
+		cluster, pool, pool)
+	s, f := upgradeUnderLoad(t, "ceph", []string{"glance_enable_rolling_upgrade=yes", "glance_backend_file=no",
+		"glance_backend_ceph=yes", "node_custom_config={{ molecule_root }}/custom-config", clusters}, rollingUpgrade(t))
+	record(f)
+	checkRolling(t, s, f)
+	out, err := exec.Command("docker", "exec", s.id+"_ceph_"+cluster, "rbd", "--cluster", cluster, "ls", pool).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rbd ls %s: %v\n%s", pool, err, out)
+	}
+	inPool := map[string]bool{}
+	for _, name := range strings.Fields(string(out)) {
+		inPool[name] = true
+	}
+	var missing []string
+	for _, id := range f.ImageIDs {
+		if !inPool[id] {
+			missing = append(missing, id)
+		}
+	}
+	t.Logf("ceph: %d RBD images in %s/%s, %d images acknowledged", len(inPool), cluster, pool, len(f.ImageIDs))
+	if len(missing) > 0 {
+		t.Errorf("images acknowledged but not in the pool %s of the Ceph cluster: %v", pool, missing)
+	}
+}
+
+// rollingUpgrade runs the role's upgrade and checks that it planned a
+// rolling one.
+func rollingUpgrade(t *testing.T) func(s *scenario) {
+	return func(s *scenario) {
 		out := s.play("molecule/_shared/playbooks/upgrade.yml")
 		if want := fmt.Sprintf("rolling upgrade of %d glance-api hosts", len(s.hosts)); !strings.Contains(out, want) {
 			t.Errorf("the role did not plan a %s:\n%s", want, tail(out, 80))
 		}
-	})
-	record(f)
+	}
+}
+
+// checkRolling holds a rolling upgrade to its promises: no failed request,
+// one host down at a time, every other member in rotation, each host
+// drained, the order check of the markers, and images stored through both
+// releases during the window.
+func checkRolling(t *testing.T, s *scenario, f *upgradeFigures) {
+	t.Helper()
 	if f.Report.Total < minRequests {
 		t.Errorf("only %d requests; the proof needs at least %d", f.Report.Total, minRequests)
 	}

@@ -12,6 +12,8 @@
 #   kolla-glance/mariadb:latest     MariaDB for --network host tests (bookworm)
 #   kolla-glance/haproxy:latest     HAProxy 3.0 and socat FROM trixie, laid out like
 #                                   kolla's haproxy container (the e2e load balancers)
+#   kolla-glance/ceph:latest        a single-node Ceph 16.2 cluster FROM bookworm (mon,
+#                                   mgr, memstore OSD; the RBD store of the Ceph tests)
 #
 # One recipe, parameterised by suite: each suite has its package list, its
 # rootfs tarball and its base image; the glance-api images say which suite
@@ -50,15 +52,20 @@ NS=${KOLLA_GLANCE_IMAGE_NAMESPACE:-kolla-glance}
 # needs bash, coreutils, findutils (minbase) and setpriv (util-linux).
 # (read through a nameref: local -n pk="PACKAGES_$suite")
 # shellcheck disable=SC2034
-# bookworm: Glance Zed for the "old" image, and MariaDB for the database image.
+# bookworm: Glance Zed for the "old" image, MariaDB for the database image,
+# Ceph 16.2 for the ceph image; python3-rbd/-rados are glance_store's RBD
+# driver's (Zed against a Ceph 16 client library).
 PACKAGES_bookworm=(glance-api glance-common python3-pymysql mariadb-server mariadb-client
-                   curl ca-certificates procps iproute2 cron util-linux)
+                   curl ca-certificates procps iproute2 cron util-linux
+                   python3-rbd python3-rados ceph-mon ceph-mgr ceph-osd ceph-common)
 # trixie: Glance 2025.1 for the "new" image; mariadb-client because the
 # role runs its SQL from a one-shot container of the glance image (kolla
-# uses kolla_toolbox), as it does with the old image.
+# uses kolla_toolbox), as it does with the old image; python3-rbd/-rados
+# (Ceph 18.2's client library) for the RBD store.
 # shellcheck disable=SC2034
 PACKAGES_trixie=(glance-api glance-common python3-glance python3-pymysql mariadb-client
-                 curl ca-certificates procps iproute2 util-linux haproxy socat)
+                 curl ca-certificates procps iproute2 util-linux haproxy socat
+                 python3-rbd python3-rados)
 # The upgrade pair: slot -> suite.
 declare -A SLOT_SUITE=([old]=bookworm [new]=trixie)
 LABEL_KEY=org.kolla-glance.inputs-hash
@@ -70,7 +77,7 @@ for arg in "$@"; do
     --force-rootfs) FORCE_ROOTFS=1 ;;
     --force-images) FORCE_IMAGES=1 ;;
     --force) FORCE_ROOTFS=1; FORCE_IMAGES=1 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -323,11 +330,19 @@ stage_mariadb() { # <ctx>
   install -D -m 0644 "$HERE/mariadb/kolla-glance-mariadb.cnf" "$ctx/rootfs/etc/mysql/kolla-glance-mariadb.cnf"
 }
 
-# build_image <tag> <suite> <staged context dir> [LABEL=VALUE...]
-# FROM the suite's base image (build arg BASE_IMAGE).
 stage_haproxy() { # <ctx>
   install -D -m 0644 "$HERE/haproxy/Dockerfile" "$1/Dockerfile"
 }
+stage_ceph() { # <ctx>
+  local ctx=$1 f
+  install -D -m 0644 "$HERE/ceph/Dockerfile" "$ctx/Dockerfile"
+  for f in ceph-start ceph-healthcheck; do
+    install -D -m 0755 "$HERE/ceph/$f" "$ctx/rootfs/usr/local/bin/$f"
+  done
+}
+
+# build_image <tag> <suite> <staged context dir> [LABEL=VALUE...]
+# FROM the suite's base image (build arg BASE_IMAGE).
 
 build_image() {
   local tag=$1 suite=$2 ctx=$3 t want old f logf base
@@ -399,3 +414,6 @@ build_image "$NS/haproxy:latest" trixie "$STAGE/haproxy" org.kolla-glance.servic
   org.kolla-glance.haproxy-version="$(pkg_version trixie haproxy)"
 
 printf '%-34s %-6s in %s\n' "total" "done" "$(since "$T_ALL")"
+stage_ceph "$STAGE/ceph"
+build_image "$NS/ceph:latest" bookworm "$STAGE/ceph" org.kolla-glance.service=ceph \
+  org.kolla-glance.ceph-version="$(pkg_version bookworm ceph-osd)"
