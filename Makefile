@@ -142,7 +142,7 @@ reliability: deps dist ## bounded fuzzing, the hostile-input corpus on every bin
 	  grep -E -A3 '^\s+--- FAIL' $(DISTDIR)/reliability.log; tail -1 $(DISTDIR)/reliability.log; exit $$rc
 	$(GO) test -count=1 -v -tags reliability ./tests/crash/ 2>&1 | grep -E '^\s+crash_test.go|^(ok|FAIL|---)'
 
-e2e: deps dist ## zero failed requests during a rolling upgrade, and a cache pruned by cron
+e2e: deps dist ## zero failed requests during a rolling upgrade (file store and Ceph), and a cache pruned by cron
 	@mkdir -p $(DISTDIR)
 	@echo "e2e: ansible-core $(ANSIBLE_CORE)"
 	$(call with_ansible,$(ANSIBLE_CORE)) && $(GO) test -count=1 -tags e2e -timeout 60m -v -skip 'TestRollingUpgradeResumes' ./tests/e2e/ 2>&1 | tee $(DISTDIR)/e2e.log | \
