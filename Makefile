@@ -2,6 +2,9 @@
 # `make help` lists the targets.
 
 SHELL      := /bin/bash
+# Every recipe line fails when any command of it fails, a pipe's included
+# (without pipefail, `go test | tee | grep` has grep's status).
+.SHELLFLAGS := -e -o pipefail -c
 GO         ?= go
 VERSION    := $(shell sed -n 's/^version: *//p' galaxy.yml)
 LDFLAGS    := -s -w -X github.com/kolla-glance/kolla-glance/internal/version.Version=$(VERSION)
@@ -36,10 +39,28 @@ with_ansible = bin=$$(tests/ansible-core/ensure $(1)) && PATH="$$bin:$$PATH"
 # it; such skips are listed here and in make test's last line.
 export KOLLA_GLANCE_SKIP_LOG := $(CURDIR)/$(DISTDIR)/skipped.txt
 
+# RUN=<regexp> narrows every go test suite to the matching tests (a
+# developer's shortcut, and how `make suite-status` runs the deliberately
+# failing tests); TAGS=<tags> adds build tags to every go test. A narrowed
+# run records no figures.
+RUN  ?=
+TAGS ?=
+# go test's test selection: RUN when given, else the suite's own ($(1)).
+go_select = $(if $(RUN),-run '$(RUN)',$(1))
+# tests/bin/suite runs a suite with its log in dist/ and exits with the
+# suite's own status, whatever the filter shows.
+suite = tests/bin/suite
+# The suites write their figures files (tests/figures) into dist/figures;
+# a suite that passed whole, not narrowed by RUN, has its file kept in
+# docs/figures, which the README's tables are generated from.
+export KOLLA_GLANCE_FIGURES_DIR := $(CURDIR)/$(DISTDIR)/figures
+record = [ -n '$(RUN)' ] || { mkdir -p docs/figures && cp $(DISTDIR)/figures/$(1).json docs/figures/$(1).json && \
+  echo "figures: docs/figures/$(1).json recorded (make readme-figures puts them in the README)"; }
+
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one qemu-protocol test clear-skips lint \
+.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one qemu-protocol test suite-status clear-skips lint \
         collection demo bench reliability molecule e2e e2e-kill release clean
 
 help: ## list the targets
@@ -68,7 +89,7 @@ deps: ## install what the tests need (Debian packages), when missing
 	@tests/bin/install-deps
 
 unit: ## Go unit tests
-	KOLLA_GLANCE_CRON_E2E=1 $(GO) test -count=1 ./...
+	KOLLA_GLANCE_CRON_E2E=1 $(GO) test -count=1 -tags '$(TAGS)' $(call go_select) ./...
 
 integration: deps dist ## real ansible-playbook runs of the modules, on every line of ANSIBLE_MATRIX
 	@for v in $(ANSIBLE_MATRIX); do \
@@ -77,30 +98,36 @@ integration: deps dist ## real ansible-playbook runs of the modules, on every li
 integration-one: deps dist ## the integration suite on one ansible-core line (ANSIBLE_CORE=2.19)
 	@start=$$(date +%s); $(call with_ansible,$(ANSIBLE_CORE)) && \
 	  echo "integration: ansible-core $$(ansible-playbook --version | sed -n '1s/.*core \([^]]*\)].*/\1/p')" && \
-	  $(GO) test -count=1 -tags integration -timeout 30m ./tests/integration/... && \
+	  $(GO) test -count=1 -tags 'integration $(TAGS)' $(call go_select) -timeout 30m ./tests/integration/... && \
 	  echo "integration: ansible-core $(ANSIBLE_CORE) passed in $$(( $$(date +%s) - start )) s"
 
 qemu-protocol: deps dist ## the linux aarch64 binary under qemu-aarch64-static: one JSON object, as the host's binary answers (fails without qemu)
-	$(GO) test -count=1 -tags qemu ./tests/qemu/
+	$(GO) test -count=1 -tags 'qemu $(TAGS)' $(call go_select) ./tests/qemu/
 
 molecule: deps dist ## every molecule scenario (create ... destroy) on real containers
 	@mkdir -p $(DISTDIR)
 	@echo "molecule: ansible-core $(ANSIBLE_CORE)"
-	$(call with_ansible,$(ANSIBLE_CORE)) && $(GO) test -count=1 -tags molecule -timeout 60m -v -run 'TestConfigFollowsMolecule|TestEveryScenarioLoads|TestScenarios' ./tests/molecule/ 2>&1 | \
-	  tee $(DISTDIR)/molecule.log | grep -E '^(=== RUN|--- |\s+[a-z-]+ +[0-9.]+s|PASS|FAIL|ok)'
-	@grep -q '^ok' $(DISTDIR)/molecule.log
+	@$(call with_ansible,$(ANSIBLE_CORE)) && $(suite) molecule $(DISTDIR)/molecule.log SHOW '^(=== RUN|--- |\s+[a-z-]+ +[0-9.]+s|PASS|FAIL|ok)' -- \
+	  $(GO) test -count=1 -tags 'molecule $(TAGS)' -timeout 60m -v \
+	  $(call go_select,-run 'TestConfigFollowsMolecule|TestEveryScenarioLoads|TestScenarios') ./tests/molecule/
+	@$(call record,molecule)
 
-test: deps clear-skips check-generated lint unit integration qemu-protocol molecule reliability e2e ## the whole test suite
+test: deps clear-skips check-generated lint suite-status unit integration qemu-protocol molecule reliability e2e ## the whole test suite
+	@[ -z '$(RUN)' ] || echo "make test: narrowed by RUN=$(RUN): no figures recorded"
 	@if [ -s $(KOLLA_GLANCE_SKIP_LOG) ]; then \
 	  echo "make test: all suites passed; skipped (KOLLA_GLANCE_MAY_SKIP): $$(paste -sd, $(KOLLA_GLANCE_SKIP_LOG))"; \
 	else echo "make test: all suites passed; skipped: none"; fi
+
+suite-status: deps dist ## each suite's deliberately failing test fails its target and make test (tests/suitestatus)
+	@$(suite) suite-status $(DISTDIR)/suite-status.log SHOW '^(=== RUN|\s*--- |\s+status_test.go|ok|FAIL)' -- \
+	  $(GO) test -count=1 -v -tags suitestatus -timeout 30m ./tests/suitestatus/
 
 clear-skips:
 	@mkdir -p $(DISTDIR) && rm -f $(KOLLA_GLANCE_SKIP_LOG)
 
 lint: deps dist ## go vet, staticcheck, gofmt, yamllint, ansible-lint, ansible-test sanity (offline tests)
 	$(GO) vet ./...
-	$(GO) vet -tags 'integration molecule reliability e2e bench qemu' ./tests/...
+	$(GO) vet -tags 'integration molecule reliability e2e bench qemu deliberate suitestatus' ./tests/...
 	$(GO) run $(STATICCHECK) ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	yamllint -s .
@@ -133,30 +160,30 @@ FUZZ_TARGETS := ./internal/ansible:FuzzDecodeArgs ./internal/cron:FuzzParseFile 
 FUZZTIME ?= 15s
 
 reliability: deps dist ## bounded fuzzing, the hostile-input corpus on every binary, crash safety
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+	@if [ -n '$(RUN)' ]; then echo "reliability: RUN=$(RUN) narrows the suite: no fuzzing"; \
+	else for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
 	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
-	  GO=$(GO) tests/bin/fuzz $$pkg $$fn $(FUZZTIME) || exit 1; done
-	@mkdir -p $(DISTDIR)
-	@$(GO) test -count=1 -v -tags reliability ./tests/reliability/ > $(DISTDIR)/reliability.log 2>&1; rc=$$?; \
-	  sed -n '/hostile corpus:/,/^--- /p' $(DISTDIR)/reliability.log; \
-	  grep -E -A3 '^\s+--- FAIL' $(DISTDIR)/reliability.log; tail -1 $(DISTDIR)/reliability.log; exit $$rc
-	$(GO) test -count=1 -v -tags reliability ./tests/crash/ 2>&1 | grep -E '^\s+crash_test.go|^(ok|FAIL|---)'
+	  GO=$(GO) tests/bin/fuzz $$pkg $$fn $(FUZZTIME) || exit 1; done; fi
+	@$(suite) reliability $(DISTDIR)/reliability.log SHOW '^(hostile corpus:|\s+--- |--- |ok|FAIL)' -- \
+	  $(GO) test -count=1 -v -tags 'reliability $(TAGS)' $(call go_select) ./tests/reliability/
+	@$(suite) crash $(DISTDIR)/crash.log SHOW '^\s+crash_test.go|^(ok|FAIL|---)' -- \
+	  $(GO) test -count=1 -v -tags 'reliability $(TAGS)' $(call go_select) ./tests/crash/
 
 e2e: deps dist ## zero failed requests during a rolling upgrade (file store and Ceph), and a cache pruned by cron
 	@mkdir -p $(DISTDIR)
 	@echo "e2e: ansible-core $(ANSIBLE_CORE)"
-	$(call with_ansible,$(ANSIBLE_CORE)) && $(GO) test -count=1 -tags e2e -timeout 60m -v -skip 'TestRollingUpgradeResumes' ./tests/e2e/ 2>&1 | tee $(DISTDIR)/e2e.log | \
-	  grep -vE '^\s+(TASK|PLAY|ok:|changed:|skipping:|included:)'
-	@grep -q '^ok' $(DISTDIR)/e2e.log
-	@echo "e2e ran $${KOLLA_GLANCE_E2E_KILL_TRIALS:-3} controller-kill trials (seed in the table above); left to make e2e-kill: the full set of 10 and TestRollingUpgradeResumes"
+	@$(call with_ansible,$(ANSIBLE_CORE)) && $(suite) e2e $(DISTDIR)/e2e.log HIDE '^\s+(TASK|PLAY|ok:|changed:|skipping:|included:)' -- \
+	  $(GO) test -count=1 -tags 'e2e $(TAGS)' -timeout 60m -v $(call go_select,-skip 'TestRollingUpgradeResumes') ./tests/e2e/
+	@$(call record,e2e)
+	@[ -n '$(RUN)' ] || echo "e2e ran $${KOLLA_GLANCE_E2E_KILL_TRIALS:-3} controller-kill trials (seed in the table above); left to make e2e-kill: the full set of 10 and TestRollingUpgradeResumes"
 
 e2e-kill: deps dist ## the full set of controller-kill trials (10, every kind of step) and the two fixed kills; KOLLA_GLANCE_E2E_KILL_SEED replays a draw
 	@mkdir -p $(DISTDIR)
 	@echo "e2e-kill: ansible-core $(ANSIBLE_CORE), $${KOLLA_GLANCE_E2E_KILL_TRIALS:-10} trials"
-	$(call with_ansible,$(ANSIBLE_CORE)) && KOLLA_GLANCE_E2E_KILL_TRIALS=$${KOLLA_GLANCE_E2E_KILL_TRIALS:-10} \
-	  $(GO) test -count=1 -tags e2e -timeout 80m -v -run 'TestRollingUpgradeKillTrials|TestRollingUpgradeResumes' ./tests/e2e/ 2>&1 | tee $(DISTDIR)/e2e-kill.log | \
-	  grep -vE '^\s+(TASK|PLAY|ok:|changed:|skipping:|included:)'
-	@grep -q '^ok' $(DISTDIR)/e2e-kill.log
+	@$(call with_ansible,$(ANSIBLE_CORE)) && KOLLA_GLANCE_E2E_KILL_TRIALS=$${KOLLA_GLANCE_E2E_KILL_TRIALS:-10} KOLLA_GLANCE_FIGURES_SUITE=e2e-kill \
+	  $(suite) e2e-kill $(DISTDIR)/e2e-kill.log HIDE '^\s+(TASK|PLAY|ok:|changed:|skipping:|included:)' -- \
+	  $(GO) test -count=1 -tags 'e2e $(TAGS)' -timeout 80m -v $(call go_select,-run 'TestRollingUpgradeKillTrials|TestRollingUpgradeResumes') ./tests/e2e/
+	@$(call record,e2e-kill)
 
 clean: ## remove build output
 	rm -rf $(DISTDIR)
