@@ -29,7 +29,7 @@ func deployOld(t *testing.T, name, inventory string, extra ...string) *oldDeploy
 	s.play("molecule/_shared/playbooks/create.yml")
 	s.play("molecule/_shared/playbooks/deploy-old.yml")
 	hp := startHAProxy(t, s, true)
-	if err := hp.waitAllUp(30 * time.Second); err != nil {
+	if err := hp.waitAllUp(2 * time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	img, err := createImage(hp.url, "e2e-load-"+name, randomBytes(loadImageSize))

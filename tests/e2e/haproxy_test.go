@@ -179,14 +179,14 @@ func startHAProxy(t *testing.T, s *scenario, admin bool) *haproxy {
 	h.url = h.lbs[0].frontends[0]
 	t.Cleanup(h.stop)
 	for _, lb := range h.lbs {
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for {
 			if _, err := lb.command("show info"); err == nil {
 				break
 			}
 			if time.Now().After(deadline) {
 				logs, _ := exec.Command("docker", "logs", lb.container).CombinedOutput()
-				t.Fatalf("the runtime API of %s did not answer within 15s:\n%s", lb.container, logs)
+				t.Fatalf("the runtime API of %s did not answer within a minute:\n%s", lb.container, logs)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
