@@ -10,18 +10,18 @@
 //	go test -tags e2e -count=1 -v -run TestCachePrunedByCron ./tests/e2e/
 //
 // The suite ends with a table of the figures it measured; they are also
-// written to $TMPDIR/kolla-glance-e2e/figures.json.
+// written to $KOLLA_GLANCE_FIGURES_DIR/e2e.json (tests/figures).
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	figfile "github.com/kolla-glance/kolla-glance/tests/figures"
 )
 
 var figures = struct {
@@ -76,7 +76,11 @@ func TestMain(m *testing.M) {
 	figures.started = time.Now()
 	code := m.Run()
 	fmt.Print(summary(time.Since(figures.started)))
-	writeFiguresJSON()
+	if path, err := writeFiguresJSON(time.Since(figures.started)); err != nil {
+		fmt.Printf("e2e figures not recorded: %v\n", err)
+	} else {
+		fmt.Printf("e2e figures recorded in %s\n", path)
+	}
 	os.Exit(code)
 }
 
@@ -111,7 +115,7 @@ func summary(elapsed time.Duration) string {
 		if r.Failed > 0 {
 			fmt.Fprintf(&b, "%-31s   failures: %s\n", "", r.Kinds())
 		}
-		fmt.Fprintf(&b, "%-31s   images lost: %d of %d\n", "", len(f.ImagesLost), f.ImagesTotal)
+		fmt.Fprintf(&b, "%-31s   images lost: %d of %d; %s\n", "", len(f.ImagesLost), f.ImagesTotal, f.LedgerUploads)
 	}
 	rolling, kolla, legacy := figures.upgrades["rolling"], figures.upgrades["kolla"], figures.upgrades["legacy"]
 	for _, other := range []struct {
@@ -211,13 +215,15 @@ func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond
 
 func mib(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
 
-// writeFiguresJSON keeps the figures of the run for the README.
-func writeFiguresJSON() {
+// writeFiguresJSON keeps the figures of the run, for the README's tables
+// (tests/figures).
+func writeFiguresJSON(elapsed time.Duration) (string, error) {
 	figures.Lock()
 	defer figures.Unlock()
 	type up struct {
 		Failed, Total, DuringFailed, DuringTotal, MaxDown, MinInRotation, Retries, Redispatches, ImagesTotal, ImagesLost int
 		ImagesByAPI                                                                                                      map[string]int
+		LedgerUploads                                                                                                    string
 		FailuresByKind                                                                                                   map[string]int
 		OutageSeconds, P50ms, P95ms, P99ms, MaxMs, RPS, UpgradeSeconds, BelowNMinus1Seconds                              float64
 	}
@@ -235,14 +241,12 @@ func writeFiguresJSON() {
 			MaxDown: f.MaxDown, MinInRotation: f.MinInRotation, Retries: f.Retries, Redispatches: f.Redispatches, FailuresByKind: r.FailuresByKind,
 			OutageSeconds: r.Outage.Duration().Seconds(), P50ms: msf(r.P50), P95ms: msf(r.P95), P99ms: msf(r.P99), MaxMs: msf(r.Max),
 			RPS: r.RPS, UpgradeSeconds: f.UpgradeSeconds, BelowNMinus1Seconds: f.BelowNMinus1.Seconds(),
-			ImagesTotal: f.ImagesTotal, ImagesLost: len(f.ImagesLost), ImagesByAPI: f.ImagesByAPI}
+			ImagesTotal: f.ImagesTotal, ImagesLost: len(f.ImagesLost), ImagesByAPI: f.ImagesByAPI, LedgerUploads: f.LedgerUploads}
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return
+	// make e2e-kill runs this package too, and names its own figures file
+	suite := os.Getenv("KOLLA_GLANCE_FIGURES_SUITE")
+	if suite == "" {
+		suite = "e2e"
 	}
-	dir := filepath.Join(os.TempDir(), "kolla-glance-e2e")
-	if err := os.MkdirAll(dir, 0o755); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, "figures.json"), b, 0o644)
-	}
+	return figfile.Write(suite, elapsed, out)
 }

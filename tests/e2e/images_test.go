@@ -35,11 +35,21 @@ type storedImage struct {
 // imageLedger keeps every acknowledged image, to check after the upgrade
 // that none was lost.
 type imageLedger struct {
-	mu       sync.Mutex
-	images   []storedImage
-	attempts int
-	stop     chan struct{}
-	done     chan struct{}
+	mu     sync.Mutex
+	images []storedImage
+	// uploads started during the upgrade; refusals by a host (each one
+	// retried on the next host); uploads no host acknowledged
+	attempts, refused, unstored int
+	stop                        chan struct{}
+	done                        chan struct{}
+}
+
+// uploadReport says what became of the uploads made during the upgrade.
+func (l *imageLedger) uploadReport() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return fmt.Sprintf("%d uploads during the upgrade: %d refused by a host and retried on the next, %d acknowledged by no host",
+		l.attempts, l.refused, l.unstored)
 }
 
 func (l *imageLedger) add(img storedImage) {
@@ -65,8 +75,10 @@ func (l *imageLedger) storeBefore(base, name string) error {
 }
 
 // uploadDuring starts uploading one image every uploadInterval, to each
-// host of urls in turn (by host name), until stopUploads. An upload a
-// restarting host refuses or drops is not acknowledged and not counted.
+// host of urls in turn (by host name), until stopUploads. An upload a host
+// refuses or drops (it is restarting) is counted as refused and retried on
+// the next hosts in turn; one that no host acknowledges is counted as
+// unstored: a failed upload, which the rolling tests refuse.
 func (l *imageLedger) uploadDuring(name string, urls map[string]string) {
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
 	hosts := make([]string, 0, len(urls))
@@ -84,22 +96,41 @@ func (l *imageLedger) uploadDuring(name string, urls map[string]string) {
 				return
 			case <-tick.C:
 			}
-			h := hosts[i%len(hosts)]
 			l.mu.Lock()
 			l.attempts++
 			l.mu.Unlock()
-			api, err := currentAPIVersion(urls[h])
-			if err != nil {
-				continue
-			}
 			data := randomBytes(ledgerImageSize)
-			img, err := uploadImage(urls[h], fmt.Sprintf("e2e-ledger-%s-during-%d", name, i), data)
-			if err != nil {
-				continue
+			stored := false
+			for k := 0; k < len(hosts) && !stored; k++ {
+				h := hosts[(i+k)%len(hosts)]
+				img, api, err := l.uploadTo(urls[h], fmt.Sprintf("e2e-ledger-%s-during-%d", name, i), data)
+				if err != nil {
+					l.mu.Lock()
+					l.refused++
+					l.mu.Unlock()
+					continue
+				}
+				l.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: h, API: api})
+				stored = true
 			}
-			l.add(storedImage{ID: img.ID, SHA256: img.SHA256, Via: h, API: api})
+			if !stored {
+				l.mu.Lock()
+				l.unstored++
+				l.mu.Unlock()
+			}
 		}
 	}()
+}
+
+// uploadTo stores data as a new image through one API host, and says
+// which API version that host serves.
+func (l *imageLedger) uploadTo(base, name string, data []byte) (storedImage, string, error) {
+	api, err := currentAPIVersion(base)
+	if err != nil {
+		return storedImage{}, "", err
+	}
+	img, err := uploadImage(base, name, data)
+	return img, api, err
 }
 
 func (l *imageLedger) stopUploads() {

@@ -49,6 +49,8 @@ type upgradeFigures struct {
 	ImagesLost     []string       // of those, the ones not listed, not active or changed afterwards
 	ImagesByAPI    map[string]int // images acknowledged during the upgrade, by the API version that took them
 	ImageIDs       []string       // the ids of the images acknowledged before and during the upgrade
+	LedgerUploads  string         // what became of the uploads during the upgrade (imageLedger.uploadReport)
+	LedgerUnstored int            // uploads during the upgrade that no host acknowledged
 }
 
 // upgradeUnderLoad deploys the old release on three hosts with the role,
@@ -129,7 +131,11 @@ func upgradeUnderLoad(t *testing.T, name string, extra []string, upgrade func(s 
 		t.Fatalf("listing the images after the upgrade: %v", err)
 	}
 	f.ImagesTotal, f.ImagesLost, f.ImagesByAPI, f.ImageIDs = total, lost, ledger.byAPI(), ledger.ids()
-	t.Logf("%s: images lost: %d of %d (stored during the upgrade, by API version: %v of %d attempts)", name, len(lost), total, f.ImagesByAPI, ledger.attempts)
+	f.LedgerUploads = ledger.uploadReport()
+	ledger.mu.Lock()
+	f.LedgerUnstored = ledger.unstored
+	ledger.mu.Unlock()
+	t.Logf("%s: images lost: %d of %d (stored during the upgrade, by API version: %v); %s", name, len(lost), total, f.ImagesByAPI, f.LedgerUploads)
 	if len(lost) > 0 {
 		t.Errorf("images lost: %d of %d:\n  %s", len(lost), total, strings.Join(lost, "\n  "))
 	}
@@ -218,6 +224,11 @@ func checkRolling(t *testing.T, s *scenario, f *upgradeFigures) {
 	}
 	if f.MaxDown != 1 {
 		t.Errorf("%d API hosts were down at once; a rolling upgrade restarts one at a time", f.MaxDown)
+	}
+	// the ledger's uploads go straight to each host: one a restarting host
+	// refuses is retried on the next, and some host must take it
+	if f.LedgerUnstored != 0 {
+		t.Errorf("%d image uploads during the rolling upgrade were acknowledged by no API host (%s); want 0", f.LedgerUnstored, f.LedgerUploads)
 	}
 	// max_unavailable 1 promises every member but one in rotation: the role
 	// undrains a host and waits until HAProxy's own checks count it UP before

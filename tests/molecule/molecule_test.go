@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kolla-glance/kolla-glance/tests/figures"
 )
 
 // config is the part of molecule.yml the harness needs.
@@ -135,20 +137,43 @@ func scenarios(t *testing.T, root string) []string {
 	return names
 }
 
+// scenarioFigures is what one scenario's run measured, for the figures
+// file (tests/figures) the README's molecule table comes from.
+type scenarioFigures struct {
+	Name    string   `json:"name"`
+	Seconds float64  `json:"seconds"`
+	Phases  []string `json:"phases"` // "<action> <seconds>s", in test_sequence order
+	Passed  bool     `json:"passed"`
+}
+
 func TestScenarios(t *testing.T) {
 	root := repoRoot(t)
 	var timings []string
+	var measured []scenarioFigures
+	begin := time.Now()
 	for _, name := range scenarios(t, root) {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
-			phases := runScenario(t, root, name)
-			timings = append(timings, fmt.Sprintf("%-28s %6.1fs  (%s)", name, time.Since(start).Seconds(), phases))
+			var phases []string
+			defer func() {
+				took := time.Since(start).Seconds()
+				measured = append(measured, scenarioFigures{Name: name, Seconds: float64(int(took + 0.5)), Phases: phases, Passed: !t.Failed()})
+				timings = append(timings, fmt.Sprintf("%-28s %6.1fs  (%s)", name, took, strings.Join(phases, ", ")))
+			}()
+			runScenario(t, root, name, &phases)
 		})
 	}
 	t.Logf("scenario timings:\n%s", strings.Join(timings, "\n"))
+	if path, err := figures.Write("molecule", time.Since(begin), measured); err != nil {
+		t.Logf("molecule figures not recorded: %v", err)
+	} else {
+		t.Logf("molecule figures recorded in %s", path)
+	}
 }
 
-func runScenario(t *testing.T, root, name string) string {
+// runScenario runs one scenario's test_sequence, appending each action's
+// time to phases as it goes.
+func runScenario(t *testing.T, root, name string, phases *[]string) {
 	dir := filepath.Join(root, "molecule", name)
 	data, err := os.ReadFile(filepath.Join(dir, "molecule.yml"))
 	if err != nil {
@@ -232,11 +257,10 @@ func runScenario(t *testing.T, root, name string) string {
 		return out.String(), nil
 	}
 	play := func(action string) (string, error) { return playArgs(action) }
-	var phases []string
 	timed := func(action string, fn func() error) error {
 		start := time.Now()
 		err := fn()
-		phases = append(phases, fmt.Sprintf("%s %.0fs", action, time.Since(start).Seconds()))
+		*phases = append(*phases, fmt.Sprintf("%s %.0fs", action, time.Since(start).Seconds()))
 		return err
 	}
 	// After a failure molecule (--destroy=always, its default) runs
@@ -276,7 +300,7 @@ func runScenario(t *testing.T, root, name string) string {
 				return nil
 			})
 		case "dependency":
-			phases = append(phases, "dependency disabled")
+			*phases = append(*phases, "dependency disabled")
 			continue
 		case "syntax":
 			// every playbook the scenario has, not only converge's
@@ -295,7 +319,7 @@ func runScenario(t *testing.T, root, name string) string {
 			err = timed(action, func() error { _, err := playArgs("converge", "--check"); return err })
 		default:
 			if optionalActions[action] && playbook(action) == "" {
-				phases = append(phases, action+" not configured")
+				*phases = append(*phases, action+" not configured")
 				continue
 			}
 			err = timed(action, func() error { _, err := play(action); return err })
@@ -307,7 +331,6 @@ func runScenario(t *testing.T, root, name string) string {
 			t.Fatal(err)
 		}
 	}
-	return strings.Join(phases, ", ")
 }
 
 func tail(s string, lines int) string {
