@@ -82,66 +82,137 @@ def unusable_path(path):
     return None
 
 
-# The script. Each @NAME@ is replaced by a shell-quoted value (or, for @ENV@,
-# by Ansible's environment prefix). `kg` reports to the controller and stops;
-# every check runs before anything is written or run.
-_PROLOGUE = r'''umask 077; set -f
-kg() { printf '%s %s\n' @MARKER@ "$*"; exit 0; }
-d=@DIR@
+# The script: constant text that reads every value from the shell variables
+# its first line sets, each quoted once by command(); no value is ever pasted
+# into the text, so none can be read as shell or as another value. `kg`
+# reports to the controller and stops; every check runs before anything is
+# written or run (docs/decisions.md, "Who the binary cache trusts").
+#
+# * The shell enters the cache directory (cd -P): every later name is looked
+#   up in that one directory, whatever happens to its path afterwards. It
+#   must be the user's own (test -O on `.`), drwx------.
+# * Every directory above it, from /, on its physical path, and on the path
+#   as given when that differs, is root's or the user's and no one else can
+#   write it: a sticky one (such as /tmp) only above the parent, never as the
+#   parent. A link on the way is accepted only on the path as given, when it
+#   is root's or the user's (its target is on the physical path, checked).
+# * One ls lists ., .., every directory above and the cached file: in the C
+#   locale they sort in that order (a path sorts before the longer ones it
+#   starts, `.` before `/`, `/` before a hex digit). So a warm task forks
+#   twice (ls, the digest) before the binary, as before these checks.
+# * The binary is opened once (fd 3); the digest is of what that descriptor
+#   holds (/proc/self/fd/3 opens its inode again), and what runs is that
+#   descriptor: never a name looked up again.
+_CHECKS = r'''kg() { printf '%s %s\n' "$M" "$*"; exit 0; }
+nl='
+'
+o=$PWD
 case $d in "~" | "~/"*) [ -n "$HOME" ] || kg unusable "HOME is not set"; d=$HOME${d#"~"} ;; esac
 case $d in /*) ;; *) kg unusable "the cache directory $d is not an absolute path" ;; esac
+while :; do case $d in ?*/) d=${d%/} ;; *) break ;; esac; done
+[ "$d" != / ] || kg unusable "the cache directory cannot be /"
+[ -d /proc/self/fd ] || kg unusable "/proc is not mounted, and the cache runs the binary it checked through /proc/self/fd"
 if command -v openssl >/dev/null 2>&1; then
   digest_of() { openssl dgst -sha256 -r "$1" 2>/dev/null || sha256sum -- "$1"; }
 else
   command -v sha256sum >/dev/null 2>&1 || kg unusable "neither openssl nor sha256sum is on the PATH"
   digest_of() { sha256sum -- "$1"; }
 fi
-f=$d/@SHA@
+# wk PATH: every directory above PATH, from /, a line each, in w; their count in k
+wk() {
+  w=/; k=1; a=; r=${1#/}
+  while :; do
+    c=${r%%/*}; r=${r#"$c"}; r=${r#/}
+    case $c in . | ..) kg unusable "the cache directory $d has a $c component" ;; esac
+    [ -n "$r" ] || break
+    [ -z "$c" ] || { a=$a/$c; w=$w$nl$a; k=$((k + 1)); }
+  done
+}
+# ok MODE UID NAME ROLE [link]: a directory above the cache directory, ROLE
+# up (above its parent) or parent; with link, a link of root's or the
+# user's is accepted too (the path as given: its target is checked on the
+# physical path).
+ok() {
+  case $2 in 0 | "$me") ;; *) kg unusable "$3 belongs to uid $2, not to root or the user running the command: it could replace $d" ;; esac
+  case $1 in
+    d*) ;;
+    l*) [ "$5" = link ] || kg unusable "$3 is a symbolic link, on the way to $d"; return 0 ;;
+    *) kg unusable "$3 is not a directory, on the way to $d" ;;
+  esac
+  case $1 in ?????w* | ????????w*)
+    case $4$1 in up?????????[tT]*) ;; *) kg unusable "$3 has mode $1: others can replace $d" ;; esac ;;
+  esac
+}
+# lit [new]: the directories above the cache directory as given (it is a
+# link or differs from the physical path); new: it does not exist yet, so
+# only what exists of its ancestors is listed.
+lit() {
+  e=$1; wk "$d"
+  IFS=$nl; set -- $w; unset IFS
+  out=$(LC_ALL=C ls -ldn -- "$@" 2>/dev/null)
+  i=0
+  IFS=$nl; for l in $out; do unset IFS
+    i=$((i + 1)); set -- $l; m=$1; u=$3; shift 8
+    if [ "$i" -lt "$k" ]; then ok "$m" "$u" "$*" up link; else ok "$m" "$u" "$*" parent link; fi
+  done; unset IFS
+  [ "$i" = "$k" ] || [ "$e" = new ] || kg unusable "cannot list the directories above $d"
+}
+if [ ! -e "$d" ] && [ ! -L "$d" ]; then
+  me=$(id -u); lit new
+  mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
+fi
+[ ! -L "$d" ] || kg unusable "$d is not a directory but a symbolic link"
+cd -P -- "$d" 2>/dev/null || kg unusable "$d is not a directory"
+[ -O . ] || { set -- $(ls -ldn .); kg unusable "$d belongs to uid $3, not to the user running the command"; }
+p=$PWD
+wk "$p"
+IFS=$nl; set -- . .. $w $x; unset IFS
+out=$(LC_ALL=C ls -ldn -- "$@" 2>/dev/null)
+i=0; f=
+IFS=$nl; for l in $out; do unset IFS
+  i=$((i + 1)); set -- $l; m=$1; u=$3; shift 8
+  if [ "$i" = 1 ]; then
+    [ "$*" = . ] || break; me=$u
+    case $m in drwx------ | drwx------.) ;; *) kg unusable "$d has mode $m, not drwx------" ;; esac
+  elif [ "$i" = 2 ]; then
+    [ "$*" = .. ] || break; ok "$m" "$u" "the parent of $d" parent
+  elif [ "$i" -le $((k + 1)) ]; then ok "$m" "$u" "$*" up
+  elif [ "$i" = $((k + 2)) ]; then ok "$m" "$u" "$*" parent
+  else f=$m:$u:$*
+  fi
+done; unset IFS
+[ "$i" -ge $((k + 2)) ] || kg unusable "cannot list $d and the directories above it"
+[ "$p" = "$d" ] || lit
 '''
 
-# The directory's checks, before the cached binary is looked at. An install
-# (the second command of a miss) does not repeat them: the first command
-# made them as the same user, and in that user's directory, mode 0700, in a
-# parent others cannot write, only that user or root can have changed
-# anything since.
-# One ls, run in the directory, lists it, its parent (`..`, the directory it
-# could be renamed away in) and the cached file: in the C locale `.`, `..` and
-# a hex name sort in that order, nine fields a line, so the warm path forks
-# twice (ls, the digest) before the binary.
-_DIRECTORY = r'''[ -e "$d" ] || [ -L "$d" ] || mkdir -p -- "$d" 2>/dev/null || kg unusable "cannot create $d"
-[ -d "$d" ] && [ ! -L "$d" ] || kg unusable "$d is not a directory"
-p=${d%/*}/
-[ -O "$d" ] || { set -- $(ls -ldn -- "$d"); kg unusable "$d belongs to uid $3, not to the user running the command"; }
-set -- $(cd -- "$d" 2>/dev/null && LC_ALL=C ls -ldn -- . .. @SHA@ 2>/dev/null)
-[ "$#" -ge 18 ] && [ "$9" = . ] && [ "${18}" = .. ] || { set -- $(ls -ldn -- "$d"); kg unusable "cannot list $d (mode $1) and its parent"; }
-case $1 in drwx------ | drwx------.) ;; *) kg unusable "$d has mode $1, not drwx------" ;; esac
-[ -O "$p" ] || [ "${12}" = 0 ] || kg unusable "its parent $p belongs to uid ${12}"
-case ${10} in ?????w????* | ????????w?*) case ${10} in ?????????[tT]*) ;; *) kg unusable "its parent $p has mode ${10}: others can replace $d" ;; esac ;; esac
+_WARM = r'''case $f in "-rwx------:$me:$s" | "-rwx------.:$me:$s") ;; *) kg miss "$p" ;; esac
+exec 3<"./$s"
+set -- $(digest_of /proc/self/fd/3)
+[ "$1" = "$s" ] || kg miss "$p"
+cd -- "$o" 2>/dev/null || cd /
 '''
 
-_INSTALL = r'''t=$d/.up-@TOKEN@
-src=@SRC@
-if [ -n "$src" ]; then { [ ! -e "$t" ] && [ ! -L "$t" ] && cp -- "$src" "$t"; } || kg unusable "cannot copy the upload into $d"; fi
-[ -f "$t" ] && [ ! -L "$t" ] || kg unusable "the upload $t is not a regular file"
-chmod 700 -- "$t" || kg unusable "cannot chmod $t"
-set -- $(digest_of "$t")
-[ "$1" = @SHA@ ] || { rm -f -- "$t"; kg unusable "the upload's sha256 is $1, not @SHA@"; }
-[ ! -d "$f" ] || [ -L "$f" ] || { rm -f -- "$t"; kg unusable "$f is a directory"; }
-mv -f -- "$t" "$f" || { rm -f -- "$t"; kg unusable "cannot rename the upload to $f"; }
-set +f; set -- "$d"/@HEX64@; o=$#; set -- "$d"/.up-*; set -f
-if [ "$o" -gt @KEEP@ ]; then n=0; for x in $(ls -t -- "$d"); do case $x in @HEX64@) n=$((n + 1)); [ "$n" -le @KEEP@ ] || [ "$x" = @SHA@ ] || rm -f -- "$d/$x" ;; esac; done; fi
-[ ! -e "$1" ] || find "$d/." ! -name . -prune -name '.up-*' -type f -mtime +0 -exec rm -f -- {} + 2>/dev/null
+# A miss: the controller uploaded the binary to <dir>/.up-<token> (or to the
+# staged path in Ansible's temp dir, become), and the same checks as a warm
+# task's run again before the upload is looked at.
+_INSTALL = r'''t=.up-$tok
+if [ -n "$src" ]; then { [ ! -e "./$t" ] && [ ! -L "./$t" ] && cp -- "$src" "./$t"; } || kg unusable "cannot copy the upload into $p"; fi
+[ -f "./$t" ] && [ ! -L "./$t" ] && [ -O "./$t" ] || kg unusable "the upload $p/$t is not a regular file of the user's"
+chmod 700 -- "./$t" || kg unusable "cannot chmod $p/$t"
+exec 3<"./$t"
+set -- $(digest_of /proc/self/fd/3)
+[ "$1" = "$s" ] || { rm -f -- "./$t"; kg unusable "the upload's sha256 is $1, not $s"; }
+[ ! -d "./$s" ] || [ -L "./$s" ] || { rm -f -- "./$t"; kg unusable "$p/$s is a directory"; }
+mv -f -- "./$t" "./$s" || { rm -f -- "./$t"; kg unusable "cannot rename the upload to $p/$s"; }
+H=[0-9a-f]; H=$H$H$H$H; H=$H$H$H$H; H=$H$H$H$H
+set +f; set -- ./$H; c=$#; set -- ./.up-*; set -f
+if [ "$c" -gt "$K" ]; then n=0; for y in $(ls -t); do case $y in $H) n=$((n + 1)); [ "$n" -le "$K" ] || [ "$y" = "$s" ] || rm -f -- "./$y" ;; esac; done; fi
+[ ! -e "$1" ] || find . ! -name . -prune -name '.up-*' -type f -mtime +0 -exec rm -f -- {} + 2>/dev/null
+cd -- "$o" 2>/dev/null || cd /
 '''
 
-# The cached binary's checks; after an install, the upload's own checks
-# above stand for them (the file was just made, checked and renamed here).
-_CHECK = r'''[ -f "$f" ] && [ ! -L "$f" ] && [ -O "$f" ] || kg miss "$d"
-case ${19} in -rwx------ | -rwx------.) ;; *) kg miss "$d" ;; esac
-set -- $(digest_of "$f")
-[ "$1" = @SHA@ ] || kg miss "$d"
-'''
-
-_RUN = r'''@ENV@ "$f"@ARGS@'''
+#: what the binary is run as: the descriptor the digest was taken of
+_RUN = "/proc/self/fd/3"
 
 
 def command(cache_dir, sha, env="", args_path=None, upload=None, keep=KEEP):
@@ -149,23 +220,25 @@ def command(cache_dir, sha, env="", args_path=None, upload=None, keep=KEEP):
     cache_dir. upload, when given, is (staged source or None, token): the
     controller uploaded the binary to <cache_dir>/.up-<token>, or to the
     staged source path (become), and the command installs it first.
-    args_path None: the arguments come on stdin."""
+    args_path None: the arguments come on stdin. env is Ansible's
+    environment prefix (its shell plugin quoted each value).
+
+    Built in one pass: each value is quoted once (shlex.quote) into the
+    first line, which only assigns shell variables; the rest is constant."""
     q = shlex.quote
-    script = _PROLOGUE
+    values = [("M", MARKER), ("d", cache_dir), ("s", sha), ("K", str(int(keep)))]
     if upload is None:
-        script += _DIRECTORY + _CHECK
+        values.append(("x", sha))
+        tail = _WARM
     else:
         src, token = upload
-        script += _INSTALL.replace("@TOKEN@", q(token)).replace("@SRC@", q(src or ""))
-    script += _RUN
-    values = {
-        "@MARKER@": q(MARKER), "@DIR@": q(cache_dir), "@SHA@": q(sha), "@KEEP@": str(int(keep)),
-        "@HEX64@": "[0-9a-f]" * 64, "@ENV@": env or "",
-        "@ARGS@": "" if args_path is None else " " + q(args_path),
-    }
-    for key, value in values.items():
-        script = script.replace(key, value)
-    return script
+        values += [("x", ""), ("tok", token), ("src", src or "")]
+        tail = _INSTALL
+    head = "umask 077; set -f; " + " ".join("%s=%s" % (name, q(value)) for name, value in values)
+    run = _RUN if args_path is None else _RUN + " " + q(args_path)
+    if env:
+        run = env + " " + run
+    return head + "\n" + _CHECKS + tail + run
 
 
 def outcome(stdout):
