@@ -16,13 +16,25 @@ called: ``run``, ``_task``, ``_loader``, ``_templar``, ``_connection``,
 ``_play_context``, ``_shared_loader_obj`` (its action_loader runs copy, as
 template does), ``_remove_tmp_path``, and the public template lookup
 renders the sources.
+
+``--diff`` never shows a secret: copy's diff shows the whole file, so in it
+the value of every key whose name says it holds one (password, secret, key,
+token, transport_url, connection, credential) is replaced by ``<hidden
+XXXXXXXX>``, XXXXXXXX being an HMAC of the value under a key drawn for the
+task and never shown: a changed secret still shows as a changed line, and
+nothing of it can be guessed. The other keys keep a useful diff. A task
+with ``no_log`` gets no diff text at all.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import configparser
+import hashlib
+import hmac
 import io
 import os
+import re
+import secrets
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
@@ -65,6 +77,49 @@ def merge(texts):
     out = io.StringIO()
     merged.write(out)
     return out.getvalue()
+
+
+#: key names whose values are hidden in a diff
+SECRET_KEY = re.compile(r"(?i)(pass|secret|key|token|transport_url|connection|credential)")
+_KEY_LINE = re.compile(r"^(\s*)([^\s=:#;\[][^=:]*?)(\s*[=:]\s*)(.*)$")
+
+
+def hide_secrets(text, salt):
+    """text (INI) with the value of every secret key replaced by <hidden
+    HMAC>, continuation lines of such a value included."""
+    out, hiding = [], False
+    for line in text.splitlines(True):
+        body = line.rstrip("\r\n")
+        end = line[len(body):]
+        if hiding and body[:1] in (" ", "\t") and body.strip():
+            out.append(body[:len(body) - len(body.lstrip())] + "<hidden>" + end)
+            continue
+        hiding = False
+        m = _KEY_LINE.match(body)
+        if m and not body.startswith((" ", "\t")) and SECRET_KEY.search(m.group(2)) and m.group(4):
+            mac = hmac.new(salt, m.group(4).encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:8]
+            out.append("%s%s%s<hidden %s>%s" % (m.group(1), m.group(2), m.group(3), mac, end))
+            hiding = True
+            continue
+        out.append(line)
+    return "".join(out)
+
+
+def hide_in_diff(result, no_log):
+    """copy's diff (a dict or a list of them) with no secret in it."""
+    diffs = result.get("diff")
+    if not diffs:
+        return
+    if no_log:
+        result.pop("diff", None)
+        return
+    salt = secrets.token_bytes(32)
+    for diff in diffs if isinstance(diffs, list) else [diffs]:
+        if not isinstance(diff, dict):
+            continue
+        for side in ("before", "after"):
+            if isinstance(diff.get(side), str):
+                diff[side] = hide_secrets(diff[side], salt)
 
 
 class ActionModule(ActionBase):
@@ -112,6 +167,7 @@ class ActionModule(ActionBase):
             shared_loader_obj=self._shared_loader_obj)
         try:
             result.update(copy_action.run(task_vars=task_vars))
+            hide_in_diff(result, self._task.no_log)
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         result["sources"] = found
