@@ -96,13 +96,35 @@ func checkCephEntry(i int, cb CephBackend, p *problems) {
 	}
 	if blank(cb.Cluster) {
 		p.add("ceph_backends", f("cluster"), "empty; give the ceph cluster name, which selects /etc/ceph/<cluster>.conf (for example \"ceph\")")
+	} else if !pathComponent(cb.Cluster) {
+		p.add("ceph_backends", f("cluster"), "%q cannot name a file: it becomes /etc/ceph/<cluster>.conf, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example \"ceph\")", cb.Cluster)
 	}
 	if blank(cb.Pool) {
 		p.add("ceph_backends", f("pool"), "empty; give the RBD pool that holds the images (for example \"images\")")
 	}
 	if blank(cb.User) {
 		p.add("ceph_backends", f("user"), "empty; give the cephx user glance connects as (for example \"glance\")")
+	} else if !pathComponent(cb.User) {
+		p.add("ceph_backends", f("user"), "%q cannot name a file: it becomes /etc/ceph/<cluster>.client.<user>.keyring, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example \"glance\")", cb.User)
 	}
+}
+
+// pathComponent reports whether s is usable as one part of a file name
+// (kolla puts the cluster and user names in /etc/ceph's file names):
+// non-empty, ASCII letters, digits, '_', '-' and '.', not starting with '.'
+// (so neither "..", nor a hidden file, nor a '/').
+func pathComponent(s string) bool {
+	if s == "" || s[0] == '.' {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-', r == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // sectionName reports whether s is usable as a glance-api.conf section name:
