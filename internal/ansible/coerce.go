@@ -30,13 +30,11 @@ func coerce(t Type, v any, warn func(string)) (any, error) {
 		return toBool(v)
 	case TypeInt:
 		return toInt(v)
-	case TypeFloat:
-		return toFloat(v)
 	case TypeList:
 		return toList(v)
 	case TypeDict:
 		return toDict(v)
-	case TypeRaw, "":
+	case "":
 		return normalizeRaw(v), nil
 	}
 	return nil, fmt.Errorf("unknown option type %q", t)
@@ -246,24 +244,6 @@ func toInt(v any) (any, error) {
 		}
 	}
 	return nil, fmt.Errorf("%s cannot be converted to an int", pyType(v))
-}
-
-func toFloat(v any) (any, error) {
-	switch x := v.(type) {
-	case json.Number:
-		if f, err := x.Float64(); err == nil {
-			return f, nil
-		}
-	case int:
-		return float64(x), nil
-	case float64:
-		return x, nil
-	case string:
-		if f, err := strconv.ParseFloat(strings.TrimSpace(x), 64); err == nil {
-			return f, nil
-		}
-	}
-	return nil, fmt.Errorf("%s cannot be converted to a float", pyType(v))
 }
 
 func toList(v any) (any, error) {

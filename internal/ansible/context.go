@@ -23,11 +23,9 @@ type Result struct {
 
 // Context is what a module's code sees of one run.
 type Context struct {
-	Spec      *Spec
 	Params    Params
 	CheckMode bool
 	DiffMode  bool
-	Verbosity int
 	internal  internalArgs
 
 	warnings []string

@@ -48,11 +48,11 @@ func Dispatch(modules []Module, version string, argv []string, stdin io.Reader, 
 	}
 	raw, err := loadArgs(argv, stdin)
 	if err != nil {
-		return emit(stdout, failed(map[string]any{}, err.Error()), scrubber{})
+		return emit(stdout, failWithMsg(map[string]any{}, err.Error()), scrubber{})
 	}
 	m, err := pick(modules, raw, byArgv0)
 	if err != nil {
-		return emit(stdout, failed(map[string]any{}, err.Error()), scrubber{})
+		return emit(stdout, failWithMsg(map[string]any{}, err.Error()), scrubber{})
 	}
 	return execute(m.Spec, m.Run, raw, stdout)
 }

@@ -1,7 +1,7 @@
 package ansible
 
-// Running a module as Ansible runs a binary module: Execute (one module;
-// a binary that serves several uses Main, dispatch.go).
+// Running the module Dispatch picked (dispatch.go) as Ansible runs a
+// binary module.
 
 import (
 	"errors"
@@ -10,29 +10,14 @@ import (
 	"runtime"
 )
 
-// Execute runs one module as Ansible invokes a binary module: it reads the
-// arguments (the args file named by argv[1], or {"ANSIBLE_MODULE_ARGS":
-// {...}} on stdin without one), validates them, runs the module and writes
-// exactly one JSON object to stdout. It returns the exit code: 0, or 1 on
-// failure.
-func Execute(spec *Spec, version string, run RunFunc, argv []string, stdin io.Reader, stdout io.Writer) int {
-	if len(argv) == 2 && argv[1] == "--version" {
-		fmt.Fprintf(stdout, "%s %s\n", spec.FQCN(), version)
-		return 0
-	}
-	raw, err := loadArgs(argv, stdin)
-	if err != nil {
-		return emit(stdout, failed(map[string]any{}, err.Error()), scrubber{})
-	}
-	return execute(spec, run, raw, stdout)
-}
-
-// execute is Execute once the arguments are loaded.
+// execute runs the module Dispatch picked on the loaded arguments: it
+// validates them, runs the module and writes exactly one JSON object to
+// stdout. It returns the exit code: 0, or 1 on failure.
 func execute(spec *Spec, run RunFunc, raw map[string]any, stdout io.Writer) int {
 	out := map[string]any{}
 	internal, userArgs, internalWarnings, err := splitInternal(raw)
 	if err != nil {
-		return emit(stdout, failed(out, err.Error()), scrubber{})
+		return emit(stdout, failWithMsg(out, err.Error()), scrubber{})
 	}
 	secrets := map[string]bool{}
 	noLogValues(spec.Options, userArgs, secrets)
@@ -40,14 +25,14 @@ func execute(spec *Spec, run RunFunc, raw map[string]any, stdout io.Writer) int 
 	noLogValues(spec.Options, params, secrets)
 	scrub := newScrubber(secrets)
 	ctx := &Context{
-		Spec: spec, Params: params, CheckMode: internal.CheckMode, DiffMode: internal.Diff,
-		Verbosity: internal.Verbosity, internal: internal, warnings: append(internalWarnings, warnings...),
+		Params: params, CheckMode: internal.CheckMode, DiffMode: internal.Diff,
+		internal: internal, warnings: append(internalWarnings, warnings...),
 	}
 	if internal.InjectInvocation == nil || *internal.InjectInvocation {
 		out["invocation"] = map[string]any{"module_args": map[string]any(params)}
 	}
 	if verr != nil {
-		return emit(stdout, ctx.finish(failure(out, verr)), scrub)
+		return emit(stdout, ctx.finish(failWithError(out, verr)), scrub)
 	}
 	if ctx.CheckMode && !spec.SupportsCheckMode {
 		out["skipped"] = true
@@ -61,13 +46,13 @@ func execute(spec *Spec, run RunFunc, raw map[string]any, stdout io.Writer) int 
 		if errors.As(err, &p) && ctx.wantTraceback() {
 			out["exception"] = p.stack
 		}
-		return emit(stdout, ctx.finish(failure(out, err)), scrub)
+		return emit(stdout, ctx.finish(failWithError(out, err)), scrub)
 	}
 	if res == nil {
 		res = &Result{}
 	}
 	if err := merge(out, res.Values); err != nil {
-		return emit(stdout, ctx.finish(failed(out, err.Error())), scrub)
+		return emit(stdout, ctx.finish(failWithMsg(out, err.Error())), scrub)
 	}
 	out["changed"] = res.Changed
 	if res.Msg != "" {

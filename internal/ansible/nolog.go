@@ -17,9 +17,8 @@ const (
 // validation error is masked as well.
 func noLogValues(opts []Option, args map[string]any, into map[string]bool) {
 	for _, o := range opts {
-		names := append([]string{o.Name}, o.Aliases...)
-		for _, name := range names {
-			val, ok := args[name]
+		{
+			val, ok := args[o.Name]
 			if !ok || val == nil {
 				continue
 			}

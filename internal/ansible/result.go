@@ -11,17 +11,20 @@ import (
 	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
 
-// failure fills out for a failed run. A *problem.Error (the validation's,
-// or one a module returns) is rendered by problem.Render, with its
-// refusals also under refused: true and reasons, and its argument problems
-// under argument_errors, so that a playbook can tell the kinds apart; any
+// failWithError fills out for a run that failed with err. A
+// *problem.Error (the validation's, or one a module returns) is rendered
+// by problem.Render, every problem listed under problems (kind, option,
+// the value's path, text), its refusals also under refused: true and
+// reasons, and its argument problems under argument_errors, so that a
+// playbook can tell the kinds and options apart without reading msg; any
 // other error is a runtime failure, its text the msg.
-func failure(out map[string]any, err error) map[string]any {
+func failWithError(out map[string]any, err error) map[string]any {
 	e := problem.Of(err)
 	if e == nil {
-		return failed(out, err.Error())
+		return failWithMsg(out, err.Error())
 	}
-	failed(out, problem.Render(e.Problems))
+	failWithMsg(out, problem.Render(e.Problems))
+	out["problems"] = problem.Items(e.Problems)
 	if rs := e.Refusals(); len(rs) > 0 {
 		out["refused"] = true
 		out["reasons"] = texts(rs)
@@ -40,7 +43,8 @@ func texts(ps []*problem.Problem) []string {
 	return out
 }
 
-func failed(out map[string]any, msg string) map[string]any {
+// failWithMsg fills out for a failed run whose msg says it all.
+func failWithMsg(out map[string]any, msg string) map[string]any {
 	out["failed"] = true
 	out["changed"] = false
 	out["msg"] = msg
@@ -102,4 +106,25 @@ func toGeneric(out map[string]any) any {
 		return out
 	}
 	return m
+}
+
+// ProblemsReturn documents the problems key the SDK adds to a failure
+// caused by the arguments (a module lists it in its Spec's Returns).
+func ProblemsReturn() Return {
+	return Return{
+		Name: "problems", Type: "list", Elements: "dict", Returned: "failure, when the arguments are at fault (invalid or refused)",
+		Description: []string{"Every problem of the call, in msg's order, as data: a playbook reads the options and kinds here instead of parsing msg."},
+		Contains: []Return{
+			{Name: "kind", Type: "str", Returned: "always", Sample: "argument",
+				Description: []string{"C(argument) (malformed, or contradicting another option) or C(refusal) (well formed, but the module will not do it)."}},
+			{Name: "option", Type: "str", Returned: "always", Sample: "ceph_backends",
+				Description: []string{"The module option the problem is about; empty when it is about no single option."}},
+			{Name: "options", Type: "list", Elements: "str", Returned: "always", Sample: []any{"vmware", "openstack_release"},
+				Description: []string{"Every option the problem is about, option first (the options that lead to a refusal)."}},
+			{Name: "path", Type: "str", Returned: "always", Sample: "ceph_backends[1].pool",
+				Description: []string{"Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal."}},
+			{Name: "msg", Type: "str", Returned: "always",
+				Description: []string{"The problem's text, as msg shows it."}},
+		},
+	}
 }

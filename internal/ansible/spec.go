@@ -15,16 +15,14 @@ package ansible
 // Type is an AnsibleModule option type.
 type Type string
 
-// The option types AnsibleModule knows and this SDK implements.
+// The option types of AnsibleModule that the collection's modules use.
 const (
-	TypeStr   Type = "str"
-	TypeBool  Type = "bool"
-	TypeInt   Type = "int"
-	TypeFloat Type = "float"
-	TypeList  Type = "list"
-	TypeDict  Type = "dict"
-	TypePath  Type = "path"
-	TypeRaw   Type = "raw"
+	TypeStr  Type = "str"
+	TypeBool Type = "bool"
+	TypeInt  Type = "int"
+	TypeList Type = "list"
+	TypeDict Type = "dict"
+	TypePath Type = "path"
 )
 
 // Option declares one module option, as an AnsibleModule argument_spec entry
@@ -36,33 +34,12 @@ type Option struct {
 	Required bool
 	Default  any // nil: no default
 	Choices  []any
-	Aliases  []string
 	NoLog    bool
 	// Options declares the sub-options of a dict option, or of each element
 	// of a list option whose Elements is TypeDict.
 	Options []Option
-	// Rules apply to the sub-options in Options.
-	Rules Rules
 	// Description is the documentation of the option: one paragraph per item.
 	Description []string
-}
-
-// RequiredIf is one AnsibleModule required_if rule: when Key equals Value,
-// the Requirements must be set (all of them, or one of them when Any is true).
-type RequiredIf struct {
-	Key          string
-	Value        any
-	Requirements []string
-	Any          bool
-}
-
-// Rules are the cross-option constraints of AnsibleModule.
-type Rules struct {
-	MutuallyExclusive [][]string
-	RequiredTogether  [][]string
-	RequiredOneOf     [][]string
-	RequiredIf        []RequiredIf
-	RequiredBy        map[string][]string
 }
 
 // Return documents one return value (RETURN in module docs).
@@ -87,7 +64,6 @@ type Spec struct {
 	Description      []string
 	VersionAdded     string
 	Options          []Option
-	Rules            Rules
 	// SupportsCheckMode tells whether the module can run in check mode;
 	// without it a check-mode run is skipped, as AnsibleModule does.
 	SupportsCheckMode bool

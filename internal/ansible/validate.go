@@ -3,6 +3,7 @@ package ansible
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -21,9 +22,50 @@ type validator struct {
 }
 
 // fail records an argument problem in AnsibleModule's words (which name the
-// option themselves).
-func (v *validator) fail(format string, args ...any) {
-	v.errs.Argument("", "", format, args...)
+// options themselves) about the options named at loc.
+func (v *validator) fail(at loc, names []string, format string, args ...any) {
+	options, field := at.of(names)
+	v.errs.Named(options, field, format, args...)
+}
+
+// failAt records an argument problem about the value at (an element of a
+// list: its holding option and path).
+func (v *validator) failAt(at loc, format string, args ...any) {
+	v.errs.Named([]string{at.option}, at.path, format, args...)
+}
+
+// loc is where a level of options sits in the arguments: ctx, the option
+// names AnsibleModule's texts show ("ceph_backends"), and for sub-options
+// the module option holding them and the path below it ("[1]").
+type loc struct {
+	ctx          []string
+	option, path string
+}
+
+// of returns the module options a problem about names (options of this
+// level) concerns, and its field: at the top level the names themselves;
+// below it the holding option, with the path of the one name.
+func (l loc) of(names []string) ([]string, string) {
+	if l.option == "" {
+		return names, ""
+	}
+	field := l.path
+	if len(names) == 1 {
+		field += "." + names[0]
+	}
+	return []string{l.option}, field
+}
+
+// below is the location of the sub-options of option name (path: "" for a
+// dict, "[i]" for an element of a list).
+func (l loc) below(name, path string) loc {
+	sub := loc{ctx: append(append([]string{}, l.ctx...), name)}
+	if l.option == "" {
+		sub.option, sub.path = name, path
+	} else {
+		sub.option, sub.path = l.option, l.path+"."+name+path
+	}
+	return sub
 }
 
 func (v *validator) warn(msg string) { v.warnings = append(v.warnings, msg) }
@@ -34,7 +76,7 @@ func (v *validator) warn(msg string) { v.warnings = append(v.warnings, msg) }
 // is a *problem.Error of argument problems in AnsibleModule's texts.
 func (s *Spec) Validate(raw map[string]any, ignoreUnknown bool) (Params, []string, error) {
 	v := &validator{module: s.FQCN()}
-	params := v.options(s.Options, s.Rules, raw, nil, ignoreUnknown)
+	params := v.options(s.Options, raw, loc{}, ignoreUnknown)
 	return params, v.warnings, v.errs.Err()
 }
 
@@ -45,14 +87,13 @@ func foundIn(ctx []string) string {
 	return fmt.Sprintf(" found in '%s'.", strings.Join(ctx, " -> "))
 }
 
-func (v *validator) options(opts []Option, rules Rules, raw map[string]any, ctx []string, ignoreUnknown bool) Params {
+func (v *validator) options(opts []Option, raw map[string]any, at loc, ignoreUnknown bool) Params {
 	params := make(Params, len(opts))
 	for k, val := range raw {
 		params[k] = val
 	}
-	v.aliases(opts, params, ctx)
 	if !ignoreUnknown {
-		v.unsupported(opts, params, ctx)
+		v.unsupported(opts, params, at)
 	}
 	known := make(map[string]bool, len(opts))
 	for _, o := range opts {
@@ -70,20 +111,15 @@ func (v *validator) options(opts []Option, rules Rules, raw map[string]any, ctx 
 			params[o.Name] = normalizeRaw(o.Default) // a deep copy: defaults are shared by every run
 		}
 	}
-	v.mutuallyExclusive(rules.MutuallyExclusive, params, ctx)
-	v.required(opts, params, ctx)
+	v.required(opts, params, at)
 	for _, o := range opts {
-		v.typed(o, params, ctx)
+		v.typed(o, params, at)
 	}
 	for _, o := range opts {
-		v.choices(o, params, ctx)
+		v.choices(o, params, at)
 	}
-	v.requiredTogether(rules.RequiredTogether, params, ctx)
-	v.requiredOneOf(rules.RequiredOneOf, params, ctx)
-	v.requiredIf(rules.RequiredIf, params, ctx)
-	v.requiredBy(rules.RequiredBy, params, ctx)
 	for _, o := range opts {
-		v.suboptions(o, params, ctx)
+		v.suboptions(o, params, at)
 	}
 	for _, o := range opts {
 		if _, ok := params[o.Name]; !ok {
@@ -93,76 +129,34 @@ func (v *validator) options(opts []Option, rules Rules, raw map[string]any, ctx 
 	return params
 }
 
-func (v *validator) aliases(opts []Option, params Params, ctx []string) {
-	for _, o := range opts {
-		for _, a := range o.Aliases {
-			val, ok := params[a]
-			if !ok {
-				continue
-			}
-			if _, both := params[o.Name]; both {
-				v.warn(fmt.Sprintf("Both option %s and its alias %s are set.", o.Name, a))
-			}
-			params[o.Name] = val
-			delete(params, a)
-		}
-	}
-}
-
-func (v *validator) unsupported(opts []Option, params Params, ctx []string) {
+func (v *validator) unsupported(opts []Option, params Params, at loc) {
 	legal := map[string]bool{}
-	var names, aliases []string
+	var names []string
 	for _, o := range opts {
 		legal[o.Name] = true
 		names = append(names, o.Name)
-		for _, a := range o.Aliases {
-			legal[a] = true
-			aliases = append(aliases, a)
-		}
 	}
-	var bad []string
+	var keys, bad []string
 	for k := range params {
 		if !legal[k] {
-			bad = append(bad, strings.Join(append(append([]string{}, ctx...), k), "."))
+			keys = append(keys, k)
 		}
 	}
-	if len(bad) == 0 {
+	if len(keys) == 0 {
 		return
 	}
-	sort.Strings(bad)
-	sort.Strings(names)
-	sort.Strings(aliases)
-	supported := strings.Join(names, ", ")
-	if len(aliases) > 0 {
-		supported += " (" + strings.Join(aliases, ", ") + ")"
+	sort.Strings(keys)
+	for _, k := range keys {
+		bad = append(bad, strings.Join(append(append([]string{}, at.ctx...), k), "."))
 	}
-	v.fail("Unsupported parameters for (%s) module: %s. Supported parameters include: %s.",
-		v.module, strings.Join(bad, ", "), supported)
+	sort.Strings(names)
+	v.fail(at, keys, "Unsupported parameters for (%s) module: %s. Supported parameters include: %s.",
+		v.module, strings.Join(bad, ", "), strings.Join(names, ", "))
 }
 
 func given(params Params, name string) bool { return params[name] != nil }
 
-// countGiven counts the options of a group that were given.
-func countGiven(params Params, group []string) int {
-	n := 0
-	for _, name := range group {
-		if given(params, name) {
-			n++
-		}
-	}
-	return n
-}
-
-func (v *validator) mutuallyExclusive(groups [][]string, params Params, ctx []string) {
-	for _, g := range groups {
-		n := countGiven(params, g)
-		if n > 1 {
-			v.fail("parameters are mutually exclusive: %s%s", strings.Join(g, "|"), foundIn(ctx))
-		}
-	}
-}
-
-func (v *validator) required(opts []Option, params Params, ctx []string) {
+func (v *validator) required(opts []Option, params Params, at loc) {
 	var missing []string
 	for _, o := range opts {
 		if o.Required && !given(params, o.Name) {
@@ -171,18 +165,19 @@ func (v *validator) required(opts []Option, params Params, ctx []string) {
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		v.fail("missing required arguments: %s%s", strings.Join(missing, ", "), foundIn(ctx))
+		v.fail(at, missing, "missing required arguments: %s%s", strings.Join(missing, ", "), foundIn(at.ctx))
 	}
 }
 
-func (v *validator) typed(o Option, params Params, ctx []string) {
+func (v *validator) typed(o Option, params Params, at loc) {
+	ctx, name := at.ctx, []string{o.Name}
 	val := params[o.Name]
 	if val == nil {
 		return
 	}
 	out, err := coerce(o.Type, val, v.warn)
 	if err != nil {
-		v.fail("argument '%s' is of type %s%s and we were unable to convert to %s: %v",
+		v.fail(at, name, "argument '%s' is of type %s%s and we were unable to convert to %s: %v",
 			o.Name, pyType(val), foundIn(ctx), typeName(o.Type), err)
 		delete(params, o.Name)
 		return
@@ -192,15 +187,15 @@ func (v *validator) typed(o Option, params Params, ctx []string) {
 		converted := make([]any, len(list))
 		ok := true
 		for i, e := range list {
-			if e == nil && o.Elements != TypeRaw {
-				v.fail("Elements value for option '%s'%s is of type %s and we were unable to convert to %s: %s",
+			if e == nil {
+				v.failAt(at.below(o.Name, "["+strconv.Itoa(i)+"]"), "Elements value for option '%s'%s is of type %s and we were unable to convert to %s: %s",
 					o.Name, strings.TrimSuffix(foundIn(ctx), "."), pyType(e), typeName(o.Elements), "null is not allowed in a list")
 				ok = false
 				continue
 			}
 			c, err := coerce(o.Elements, e, v.warn)
 			if err != nil {
-				v.fail("Elements value for option '%s'%s is of type %s and we were unable to convert to %s: %v",
+				v.failAt(at.below(o.Name, "["+strconv.Itoa(i)+"]"), "Elements value for option '%s'%s is of type %s and we were unable to convert to %s: %v",
 					o.Name, strings.TrimSuffix(foundIn(ctx), "."), pyType(e), typeName(o.Elements), err)
 				ok = false
 				continue
@@ -218,12 +213,13 @@ func (v *validator) typed(o Option, params Params, ctx []string) {
 
 func typeName(t Type) string {
 	if t == "" {
-		return string(TypeRaw)
+		return "raw"
 	}
 	return string(t)
 }
 
-func (v *validator) choices(o Option, params Params, ctx []string) {
+func (v *validator) choices(o Option, params Params, at loc) {
+	ctx, name := at.ctx, []string{o.Name}
 	if len(o.Choices) == 0 || params[o.Name] == nil {
 		return
 	}
@@ -247,98 +243,25 @@ func (v *validator) choices(o Option, params Params, ctx []string) {
 			}
 		}
 		if len(bad) > 0 {
-			v.fail("value of %s must be one or more of: %s. Got no match for: %s%s",
+			v.fail(at, name, "value of %s must be one or more of: %s. Got no match for: %s%s",
 				o.Name, strings.Join(texts, ", "), strings.Join(bad, ", "), foundIn(ctx))
 		}
 		return
 	}
 	if !in(params[o.Name]) {
-		v.fail("value of %s must be one of: %s, got: %v%s", o.Name, strings.Join(texts, ", "), params[o.Name], foundIn(ctx))
+		v.fail(at, name, "value of %s must be one of: %s, got: %v%s", o.Name, strings.Join(texts, ", "), params[o.Name], foundIn(ctx))
 	}
 }
 
-func (v *validator) requiredTogether(groups [][]string, params Params, ctx []string) {
-	for _, g := range groups {
-		n := countGiven(params, g)
-		if n > 0 && n < len(g) {
-			v.fail("parameters are required together: %s%s", strings.Join(g, ", "), foundIn(ctx))
-		}
-	}
-}
-
-func (v *validator) requiredOneOf(groups [][]string, params Params, ctx []string) {
-	for _, g := range groups {
-		n := countGiven(params, g)
-		if n == 0 {
-			v.fail("one of the following is required: %s%s", strings.Join(g, ", "), foundIn(ctx))
-		}
-	}
-}
-
-func (v *validator) requiredIf(rules []RequiredIf, params Params, ctx []string) {
-	for _, r := range rules {
-		if params[r.Key] == nil || fmt.Sprint(params[r.Key]) != fmt.Sprint(r.Value) {
-			continue
-		}
-		var missing []string
-		for _, req := range r.Requirements {
-			if !given(params, req) {
-				missing = append(missing, req)
-			}
-		}
-		if len(missing) == 0 || (r.Any && len(missing) < len(r.Requirements)) {
-			continue
-		}
-		kind := "all"
-		if r.Any {
-			kind = "any"
-		}
-		v.fail("%s is %v but %s of the following are missing: %s%s", r.Key, pyValue(r.Value), kind, strings.Join(missing, ", "), foundIn(ctx))
-	}
-}
-
-func pyValue(x any) string {
-	if b, ok := x.(bool); ok {
-		if b {
-			return "True"
-		}
-		return "False"
-	}
-	return fmt.Sprint(x)
-}
-
-func (v *validator) requiredBy(rules map[string][]string, params Params, ctx []string) {
-	keys := make([]string, 0, len(rules))
-	for k := range rules {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if !given(params, k) {
-			continue
-		}
-		var missing []string
-		for _, req := range rules[k] {
-			if !given(params, req) {
-				missing = append(missing, req)
-			}
-		}
-		if len(missing) > 0 {
-			v.fail("missing parameter(s) required by '%s': %s%s", k, strings.Join(missing, ", "), foundIn(ctx))
-		}
-	}
-}
-
-func (v *validator) suboptions(o Option, params Params, ctx []string) {
+func (v *validator) suboptions(o Option, params Params, at loc) {
 	if len(o.Options) == 0 || params[o.Name] == nil {
 		return
 	}
-	sub := append(append([]string{}, ctx...), o.Name)
 	switch {
 	case o.Type == TypeDict:
 		m, ok := params[o.Name].(map[string]any)
 		if ok {
-			params[o.Name] = map[string]any(v.options(o.Options, o.Rules, m, sub, false))
+			params[o.Name] = map[string]any(v.options(o.Options, m, at.below(o.Name, ""), false))
 		}
 	case o.Type == TypeList && o.Elements == TypeDict:
 		list, ok := params[o.Name].([]any)
@@ -351,7 +274,7 @@ func (v *validator) suboptions(o Option, params Params, ctx []string) {
 			if !ok {
 				continue
 			}
-			out[i] = map[string]any(v.options(o.Options, o.Rules, m, sub, false))
+			out[i] = map[string]any(v.options(o.Options, m, at.below(o.Name, "["+strconv.Itoa(i)+"]"), false))
 		}
 		params[o.Name] = out
 	}

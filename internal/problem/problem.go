@@ -35,28 +35,75 @@ var (
 // Problem is one thing wrong with a module's input.
 type Problem struct {
 	Kind Kind
-	// Option is the module option an argument problem is about; Field
-	// narrows it down inside a list or dict ("[1].pool", "[control02]").
+	// Option is the module option the problem is about ("" when it is
+	// about the call as a whole, an unknown option for one); Field narrows
+	// it down inside a list or dict ("[1].pool", "[control02]").
 	Option, Field string
-	// Options are the options that lead to a refusal.
+	// Options are every option the problem is about, Option first: the
+	// options that lead to a refusal, or the ones an AnsibleModule text
+	// names ("missing required arguments: a, b").
 	Options []string
 	// Msg says what is wrong and what is accepted; a refusal's Msg is one
 	// sentence that starts with what is refused.
 	Msg string
+	// named: Msg names the option itself (AnsibleModule's texts, the cron
+	// checks'), so Error does not put "<option><field>: " before it.
+	named bool
 }
 
 // Error renders an argument problem as "<option><field>: <msg>" and a
-// refusal as its Msg.
+// refusal, or a problem whose Msg names its option itself, as its Msg.
 func (p *Problem) Error() string {
-	if p.Kind == Refusal || p.Option == "" {
+	if p.Kind == Refusal || p.Option == "" || p.named {
 		return p.Msg
 	}
-	return p.Option + p.Field + ": " + p.Msg
+	return p.Path() + ": " + p.Msg
+}
+
+// Path is where in the arguments the value is: the option and its field
+// ("ceph_backends[1].pool", "api_ports[control02]"), "" for a refusal or a
+// problem about the call as a whole.
+func (p *Problem) Path() string {
+	if p.Kind == Refusal || p.Option == "" {
+		return ""
+	}
+	return p.Option + p.Field
+}
+
+// String names the kind as a result shows it: "argument" or "refusal".
+func (k Kind) String() string {
+	if k == Refusal {
+		return "refusal"
+	}
+	return "argument"
 }
 
 // Is makes a Problem match ErrArgument or ErrRefused, by kind.
 func (p *Problem) Is(target error) bool {
 	return (target == ErrArgument && p.Kind == Argument) || (target == ErrRefused && p.Kind == Refusal)
+}
+
+// Item is one problem as a failed module's result lists it under
+// "problems", beside msg: what a playbook reads instead of parsing msg.
+type Item struct {
+	Kind    string   `json:"kind"`
+	Option  string   `json:"option"`
+	Options []string `json:"options"`
+	Path    string   `json:"path"`
+	Msg     string   `json:"msg"`
+}
+
+// Items lists the problems as a result shows them, in order.
+func Items(problems []*Problem) []Item {
+	out := make([]Item, len(problems))
+	for i, p := range problems {
+		opts := p.Options
+		if opts == nil {
+			opts = []string{}
+		}
+		out[i] = Item{Kind: p.Kind.String(), Option: p.Option, Options: opts, Path: p.Path(), Msg: p.Error()}
+	}
+	return out
 }
 
 // List collects the problems of one call, in the order they are found.
@@ -65,14 +112,33 @@ type List struct {
 }
 
 // Argument adds an argument problem about option (field: "" or the part of
-// the option, e.g. "[1].pool").
+// the option, e.g. "[1].pool"), rendered "<option><field>: <msg>".
 func (l *List) Argument(option, field, format string, args ...any) {
-	l.problems = append(l.problems, &Problem{Kind: Argument, Option: option, Field: field, Msg: fmt.Sprintf(format, args...)})
+	p := &Problem{Kind: Argument, Option: option, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if option != "" {
+		p.Options = []string{option}
+	}
+	l.problems = append(l.problems, p)
+}
+
+// Named adds an argument problem about options (the first one the main
+// one; field narrows it down) whose message names them itself, as
+// AnsibleModule's texts do: it is rendered as the message alone.
+func (l *List) Named(options []string, field, format string, args ...any) {
+	p := &Problem{Kind: Argument, Field: field, Options: options, Msg: fmt.Sprintf(format, args...), named: true}
+	if len(options) > 0 {
+		p.Option = options[0]
+	}
+	l.problems = append(l.problems, p)
 }
 
 // Refuse adds a refusal that options lead to.
 func (l *List) Refuse(options []string, format string, args ...any) {
-	l.problems = append(l.problems, &Problem{Kind: Refusal, Options: options, Msg: fmt.Sprintf(format, args...)})
+	p := &Problem{Kind: Refusal, Options: options, Msg: fmt.Sprintf(format, args...)}
+	if len(options) > 0 {
+		p.Option = options[0]
+	}
+	l.problems = append(l.problems, p)
 }
 
 // Add adds problems made elsewhere.

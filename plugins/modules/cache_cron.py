@@ -200,4 +200,43 @@ jobs:
   sample:
     - glance-cache-pruner
     - glance-cache-cleaner
+problems:
+  description:
+    - 'Every problem of the call, in msg''s order, as data: a playbook reads the options and kinds here instead of parsing msg.'
+  returned: failure, when the arguments are at fault (invalid or refused)
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description:
+        - C(argument) (malformed, or contradicting another option) or C(refusal) (well formed, but the module will not do it).
+      returned: always
+      type: str
+      sample: argument
+    msg:
+      description:
+        - The problem's text, as msg shows it.
+      returned: always
+      type: str
+    option:
+      description:
+        - The module option the problem is about; empty when it is about no single option.
+      returned: always
+      type: str
+      sample: ceph_backends
+    options:
+      description:
+        - Every option the problem is about, option first (the options that lead to a refusal).
+      returned: always
+      type: list
+      elements: str
+      sample:
+        - vmware
+        - openstack_release
+    path:
+      description:
+        - 'Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal.'
+      returned: always
+      type: str
+      sample: ceph_backends[1].pool
 '''

@@ -1,10 +1,12 @@
-// Package ansibletest runs a module the way Ansible does, for the modules'
-// own tests: an args file in argv[1], exactly one JSON object on stdout.
+// Package ansibletest runs a module the way Ansible runs the collection's
+// binary, for the modules' own tests: through ansible.Dispatch, an args
+// file in argv[1], exactly one JSON object on stdout.
 package ansibletest
 
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,17 +17,29 @@ import (
 )
 
 // Module is what a test drives: a spec and its code.
-type Module struct {
-	Spec *ansible.Spec
-	Run  ansible.RunFunc
+type Module ansible.Module
+
+// BinaryName is argv[0] of the runs: the collection binary's name, which
+// names no module, so the module is picked as the action plugins pick it.
+const BinaryName = "kolla_glance_linux_x86_64"
+
+// Dispatch runs the module as the binary does (ansible.Dispatch) with
+// argv and stdin, and returns the exit code; the output goes to out.
+func (m Module) Dispatch(argv []string, stdin io.Reader, out io.Writer) int {
+	return ansible.Dispatch([]ansible.Module{ansible.Module(m)}, "test", argv, stdin, out)
 }
 
-// Execute runs the module with args and returns the decoded result, the raw
-// output and the exit code. It fails the test unless stdout is exactly one
-// JSON object on one line.
+// Execute runs the module with args, named by ansible.ModuleKey as the
+// action plugins name it, and returns the decoded result, the raw output
+// and the exit code. It fails the test unless stdout is exactly one JSON
+// object on one line.
 func (m Module) Execute(t testing.TB, args map[string]any) (map[string]any, string, int) {
 	t.Helper()
-	data, err := json.Marshal(args)
+	withKey := map[string]any{ansible.ModuleKey: m.Spec.FQCN()}
+	for k, v := range args {
+		withKey[k] = v
+	}
+	data, err := json.Marshal(withKey)
 	if err != nil {
 		t.Fatalf("encode args: %v", err)
 	}
@@ -34,7 +48,7 @@ func (m Module) Execute(t testing.TB, args map[string]any) (map[string]any, stri
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	code := ansible.Execute(m.Spec, "test", m.Run, []string{"mod", path}, strings.NewReader(""), &out)
+	code := m.Dispatch([]string{BinaryName, path}, strings.NewReader(""), &out)
 	if n := strings.Count(out.String(), "\n"); n != 1 {
 		t.Fatalf("want exactly one JSON line, got %d: %s", n, out.String())
 	}
@@ -79,6 +93,12 @@ func Keys(m map[string]any) []string {
 	return out
 }
 
-// SDKKeys are the top-level keys every module result may have besides its
-// documented returns.
-var SDKKeys = map[string]bool{"changed": true, "invocation": true, "warnings": true, "msg": true}
+// SDKKey reports whether key is a top-level key every module result may
+// have besides its documented returns.
+func SDKKey(key string) bool {
+	switch key {
+	case "changed", "invocation", "warnings", "msg":
+		return true
+	}
+	return false
+}

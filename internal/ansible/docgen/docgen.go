@@ -62,7 +62,7 @@ func docOptions(opts []ansible.Option) map[string]docOption {
 	for _, o := range opts {
 		d := docOption{
 			Description: o.Description, Type: typeName(o.Type), Elements: string(o.Elements),
-			Required: o.Required, Default: o.Default, Choices: o.Choices, Aliases: o.Aliases, NoLog: o.NoLog,
+			Required: o.Required, Default: o.Default, Choices: o.Choices, NoLog: o.NoLog,
 		}
 		if len(o.Options) > 0 {
 			d.Suboptions = docOptions(o.Options)
@@ -151,35 +151,7 @@ func DocStub(s *ansible.Spec) ([]byte, error) {
 // PythonArgSpec is the module's argument spec in the shape of ansible-core's
 // ArgumentSpecValidator keyword arguments.
 func PythonArgSpec(s *ansible.Spec) map[string]any {
-	out := map[string]any{"argument_spec": pyOptions(s.Options)}
-	addRules(out, s.Rules)
-	return out
-}
-
-func addRules(out map[string]any, r ansible.Rules) {
-	if len(r.MutuallyExclusive) > 0 {
-		out["mutually_exclusive"] = r.MutuallyExclusive
-	}
-	if len(r.RequiredTogether) > 0 {
-		out["required_together"] = r.RequiredTogether
-	}
-	if len(r.RequiredOneOf) > 0 {
-		out["required_one_of"] = r.RequiredOneOf
-	}
-	if len(r.RequiredIf) > 0 {
-		var ri []any
-		for _, x := range r.RequiredIf {
-			entry := []any{x.Key, x.Value, x.Requirements}
-			if x.Any {
-				entry = append(entry, true)
-			}
-			ri = append(ri, entry)
-		}
-		out["required_if"] = ri
-	}
-	if len(r.RequiredBy) > 0 {
-		out["required_by"] = r.RequiredBy
-	}
+	return map[string]any{"argument_spec": pyOptions(s.Options)}
 }
 
 func pyOptions(opts []ansible.Option) map[string]any {
@@ -198,19 +170,11 @@ func pyOptions(opts []ansible.Option) map[string]any {
 		if len(o.Choices) > 0 {
 			e["choices"] = o.Choices
 		}
-		if len(o.Aliases) > 0 {
-			e["aliases"] = o.Aliases
-		}
 		if o.NoLog {
 			e["no_log"] = true
 		}
 		if len(o.Options) > 0 {
 			e["options"] = pyOptions(o.Options)
-			sub := map[string]any{}
-			addRules(sub, o.Rules)
-			for k, v := range sub {
-				e[k] = v
-			}
 		}
 		out[o.Name] = e
 	}
@@ -298,7 +262,7 @@ func writePy(b *strings.Builder, v any, indent string) {
 
 func typeName(t ansible.Type) string {
 	if t == "" {
-		return string(ansible.TypeRaw)
+		return "raw"
 	}
 	return string(t)
 }

@@ -20,7 +20,6 @@ func testSpec() *ansible.Spec {
 				{Name: "id", Type: ansible.TypeStr, Required: true},
 			}},
 		},
-		Rules:    ansible.Rules{MutuallyExclusive: [][]string{{"a", "b"}}},
 		Examples: "- name: x\n  kolla.glance.demo:\n    count: 2\n",
 	}
 }
@@ -30,7 +29,7 @@ func TestDocStubAndArgSpecRender(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(stub), "DOCUMENTATION = r'''\nmodule: demo\n")
 	lit := PythonLiteral(PythonArgSpec(testSpec()), "")
-	assert.Contains(t, lit, `"mutually_exclusive": [`)
+	assert.Contains(t, lit, `"options": {`)
 	assert.Contains(t, lit, `"no_log": True`)
 	assert.Contains(t, lit, `"default": 1`)
 }

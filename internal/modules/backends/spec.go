@@ -181,6 +181,7 @@ func Spec() *ansible.Spec {
 			{Name: "reasons", Type: "list", Elements: "str", Returned: "failure, when a setting is refused",
 				Sample:      []any{"vmware was removed in kolla-ansible 2025.2: set glance_backend_vmware to no and choose ceph, s3 or file instead (...)"},
 				Description: desc("One sentence per refusal.")},
+			ansible.ProblemsReturn(),
 		},
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
 	"github.com/kolla-glance/kolla-glance/internal/modules/cachecron"
 )
 
@@ -36,7 +36,7 @@ func runModule(t *testing.T, args map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	code := ansible.Execute(cachecron.Spec(), "test", cachecron.Run, []string{"cache_cron", path}, strings.NewReader(""), &out)
+	code := ansibletest.Module{Spec: cachecron.Spec(), Run: cachecron.Run}.Dispatch([]string{"cache_cron", path}, strings.NewReader(""), &out)
 	var res map[string]any
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, out.Bytes())

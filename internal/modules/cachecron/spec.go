@@ -100,6 +100,7 @@ func Spec() *ansible.Spec {
 						Description: desc("Seconds a run may last (the timeout option, or the one derived from the schedule after splay) before the tool gets TERM, then KILL 10 s later.")},
 				}},
 			{Name: "backup_file", Type: "str", Returned: "changed and backup is true", Description: desc("Path of the copy of the previous file.")},
+			ansible.ProblemsReturn(),
 		},
 	}
 }

@@ -132,6 +132,7 @@ func Spec() *ansible.Spec {
 					{Name: "why", Type: "str", Returned: "always", Description: desc("Why it is skipped.")},
 				}},
 			{Name: "plan_text", Type: "str", Returned: "success", Description: desc("A numbered plan for an operator to review: each batch, where any outage begins and ends, and what a failed step leads to.")},
+			ansible.ProblemsReturn(),
 		},
 	}
 }
