@@ -264,7 +264,7 @@ EXAMPLES = r'''
     cinder: "{{ enable_cinder | default('no') }}"
     file_datadir_volume: "{{ glance_file_datadir_volume | default('glance') }}"
     image_cache: "{{ enable_glance_image_cache | default('no') }}"
-  register: glance_backends
+  register: glance_store_selection
 
 - name: Two Ceph clusters; the first enabled one is the default
   kolla.glance.backends:
@@ -295,7 +295,7 @@ EXAMPLES = r'''
 - name: Show the enabled_backends line and a worker_self_reference_url of glance-api.conf
   ansible.builtin.debug:
     msg:
-      - "enabled_backends = {{ glance_backends.enabled_backends_conf }}"
+      - "enabled_backends = {{ glance_store_selection.enabled_backends_conf }}"
       - "worker_self_reference_url = {{ with_cache.cache.worker_self_reference_url.control01 }}"
 '''
 

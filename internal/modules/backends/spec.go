@@ -112,7 +112,7 @@ func Spec() *ansible.Spec {
     cinder: "{{ enable_cinder | default('no') }}"
     file_datadir_volume: "{{ glance_file_datadir_volume | default('glance') }}"
     image_cache: "{{ enable_glance_image_cache | default('no') }}"
-  register: glance_backends
+  register: glance_store_selection
 
 - name: Two Ceph clusters; the first enabled one is the default
   kolla.glance.backends:
@@ -143,7 +143,7 @@ func Spec() *ansible.Spec {
 - name: Show the enabled_backends line and a worker_self_reference_url of glance-api.conf
   ansible.builtin.debug:
     msg:
-      - "enabled_backends = {{ glance_backends.enabled_backends_conf }}"
+      - "enabled_backends = {{ glance_store_selection.enabled_backends_conf }}"
       - "worker_self_reference_url = {{ with_cache.cache.worker_self_reference_url.control01 }}"
 `,
 		Returns: []ansible.Return{
