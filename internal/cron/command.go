@@ -1,11 +1,12 @@
 package cron
 
 import (
-	"errors"
 	"fmt"
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
 
 // The glance image-cache tools this package schedules.
@@ -119,8 +120,9 @@ var (
 	logDirRe = charClass{first: "/", rest: alnum + "_./-", min: 1}
 )
 
-// RenderCommand renders the cron command that runs a glance cache tool in
-// the container:
+// commandLine renders the cron command that runs a glance cache tool in
+// the container, from a CommandSpec that checkCommand accepted, with Tool
+// and Timeout set by NewRequest:
 //
 //	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec [--user <user>] <container> sh -c 'exec timeout -k 10s <timeout>s <tool> --config-file <f>... >><logdir>/<tool>.log 2>&1'
 //
@@ -147,50 +149,15 @@ var (
 //   - The tool runs as the container's default user (glance in kolla
 //     images); PATH is cron's default (/usr/bin:/bin) where docker,
 //     podman and flock live.
-//
-// Refused (all problems reported together): engines other than docker and
-// podman, container names not matching ^[A-Za-z0-9][A-Za-z0-9_.-]*$,
-// unknown tools and releases, log directories that are not clean absolute
-// paths made of letters, digits, "_", ".", "-" and "/", timeouts out of
-// 1..MaxTimeout. Since every value is one of those plain tokens, no
-// newline, "%", quote or shell metacharacter can reach the cron line.
-func RenderCommand(c CommandSpec) (string, error) {
-	var errs []error
-	if c.Engine != "docker" && c.Engine != "podman" {
-		errs = append(errs, fmt.Errorf("container_engine %q is not supported; use docker or podman", c.Engine))
-	}
-	engine := c.Engine
-	if c.EngineBinary != "" {
-		if !logDirRe.MatchString(c.EngineBinary) || path.Clean(c.EngineBinary) != c.EngineBinary || path.Base(c.EngineBinary) != c.Engine {
-			errs = append(errs, fmt.Errorf("engine binary %q must be a clean absolute path ending in /%s", c.EngineBinary, c.Engine))
-		}
-		engine = c.EngineBinary
-	}
-	if c.User != "" && !userRe.MatchString(c.User) {
-		errs = append(errs, fmt.Errorf("exec_user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", c.User))
-	}
-	if !containerRe.MatchString(c.Container) {
-		errs = append(errs, fmt.Errorf("container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container))
-	}
-	if c.Tool != ToolPruner && c.Tool != ToolCleaner {
-		errs = append(errs, fmt.Errorf("tool %q is not supported; use %s or %s", c.Tool, ToolPruner, ToolCleaner))
-	}
-	rel, err := ParseRelease(c.Release)
-	if err != nil {
-		errs = append(errs, err)
-	}
+func commandLine(c CommandSpec) string {
+	rel, _ := ParseRelease(c.Release) // checked by checkCommand
 	logDir := c.LogDir
 	if logDir == "" {
 		logDir = DefaultLogDir
 	}
-	if err := checkLogDir(logDir); err != nil {
-		errs = append(errs, err)
-	}
-	if err := checkTimeout(c.Timeout); err != nil {
-		errs = append(errs, fmt.Errorf("timeout %w", err))
-	}
-	if len(errs) > 0 {
-		return "", errors.Join(errs...)
+	engine := c.Engine
+	if c.EngineBinary != "" {
+		engine = c.EngineBinary
 	}
 	var b strings.Builder
 	b.WriteString("flock -n ")
@@ -204,7 +171,43 @@ func RenderCommand(c CommandSpec) (string, error) {
 		b.WriteString(" --config-file " + f)
 	}
 	b.WriteString(" >>" + path.Join(logDir, c.Tool+".log") + " 2>&1'")
-	return b.String(), nil
+	return b.String()
+}
+
+// checkCommand adds to l every problem of the command's inputs, each
+// message naming its option: engines other than docker and podman, an
+// engine binary that is not a clean absolute path to that engine, exec
+// users and container names that are not plain names (container names
+// must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$), unknown releases, log
+// directories that are not clean absolute paths made of letters, digits,
+// "_", ".", "-" and "/". Since every value is one of those plain tokens, no
+// newline, "%", quote or shell metacharacter can reach the cron line.
+func checkCommand(c CommandSpec, l *problem.List) {
+	named := func(option, format string, args ...any) { l.Named([]string{option}, "", format, args...) }
+	if c.Engine != "docker" && c.Engine != "podman" {
+		named("container_engine", "container_engine %q is not supported; use docker or podman", c.Engine)
+	}
+	if c.EngineBinary != "" {
+		if !logDirRe.MatchString(c.EngineBinary) || path.Clean(c.EngineBinary) != c.EngineBinary || path.Base(c.EngineBinary) != c.Engine {
+			named("container_engine", "engine binary %q must be a clean absolute path ending in /%s", c.EngineBinary, c.Engine)
+		}
+	}
+	if c.User != "" && !userRe.MatchString(c.User) {
+		named("exec_user", "exec_user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", c.User)
+	}
+	if !containerRe.MatchString(c.Container) {
+		named("container_name", "container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container)
+	}
+	if _, err := ParseRelease(c.Release); err != nil {
+		named("glance_release", "%s", err.Error())
+	}
+	logDir := c.LogDir
+	if logDir == "" {
+		logDir = DefaultLogDir
+	}
+	if err := checkLogDir(logDir); err != nil {
+		named("log_dir", "%s", err.Error())
+	}
 }
 
 func checkLogDir(d string) error {
@@ -222,7 +225,7 @@ type Entry struct {
 	Name     string   // marker name: the line "#Ansible: <Name>" precedes the job
 	Schedule Schedule // when
 	User     string   // user column of the cron.d line
-	Command  string   // the command, see RenderCommand
+	Command  string   // the command, see commandLine
 	// Timeout is the run time, in seconds, the command bounds the tool to
 	// (CommandSpec.Timeout); informational, Line does not use it.
 	Timeout int
@@ -243,78 +246,12 @@ func (e Entry) Line() string {
 // ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$
 var userRe = charClass{first: letters + "_", rest: alnum + "_.-", min: 1, max: 32}
 
-// Validate checks one entry: a name without control characters and without
-// leading or trailing spaces; a schedule from ParseSchedule; a user name
-// matching ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$; a non-empty command without
-// newline, "%" or other control characters and without leading or trailing
-// spaces.
-func (e Entry) Validate() error {
-	var errs []error
-	switch {
-	case e.Name == "":
-		errs = append(errs, fmt.Errorf("entry name is empty"))
-	case strings.TrimSpace(e.Name) != e.Name:
-		errs = append(errs, fmt.Errorf("entry name %q has leading or trailing spaces", e.Name))
-	default:
-		if i, what := findForbidden(e.Name, false); what != "" {
-			errs = append(errs, fmt.Errorf("entry name %q contains %s at byte %d; control characters are not allowed", e.Name, what, i))
-		}
-	}
-	if e.Schedule.IsZero() {
-		errs = append(errs, fmt.Errorf("entry %q has no schedule", e.Name))
-	}
-	if err := ValidateUser(e.User); err != nil {
-		errs = append(errs, err)
-	}
-	switch {
-	case strings.TrimSpace(e.Command) == "":
-		errs = append(errs, fmt.Errorf("entry %q has an empty command", e.Name))
-	case strings.TrimSpace(e.Command) != e.Command:
-		errs = append(errs, fmt.Errorf("command %q has leading or trailing spaces", e.Command))
-	default:
-		if i, what := findForbidden(e.Command, true); what != "" {
-			errs = append(errs, fmt.Errorf("command %q contains %s at byte %d; newlines, %q and control characters are not allowed", e.Command, what, i, "%"))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// ValidateUser checks the user column of a cron.d line.
-func ValidateUser(user string) error {
+// checkUser checks the user column of a cron.d line.
+func checkUser(user string) error {
 	if !userRe.MatchString(user) {
 		return fmt.Errorf("user %q is not a valid user name; it must match ^[A-Za-z_][A-Za-z0-9_.-]{0,31}$", user)
 	}
 	return nil
-}
-
-// ValidateEntries validates every entry and refuses duplicate names.
-// A problem shared by several entries (the user column, say) is reported once.
-func ValidateEntries(entries []Entry) error {
-	var errs []error
-	reported := map[string]bool{}
-	report := func(err error) {
-		if !reported[err.Error()] {
-			reported[err.Error()] = true
-			errs = append(errs, err)
-		}
-	}
-	seen := map[string]bool{}
-	for _, e := range entries {
-		if err := e.Validate(); err != nil {
-			if joined, ok := err.(interface{ Unwrap() []error }); ok {
-				for _, inner := range joined.Unwrap() {
-					report(inner)
-				}
-			} else {
-				report(err)
-			}
-		}
-		if seen[e.Name] {
-			report(fmt.Errorf("entry name %q is used twice", e.Name))
-		}
-		seen[e.Name] = true
-	}
-	return errors.Join(errs...)
 }
 
 // findForbidden returns the byte index and a description of the first

@@ -13,9 +13,11 @@
 // come from an FNV-1a 32-bit hash of seed, a NUL byte and the job name
 // (M = h mod 60, H = (h div 60) mod 6); see Splay and SplayOffsets.
 //
-// # Commands and entries
+// # Requests, commands and entries
 //
-// RenderCommand builds
+// NewRequest checks every input of a RequestSpec once, reporting every
+// problem together (internal/problem, each about its option), and renders
+// the entries; the command of each is
 //
 //	flock -n /run/lock/kolla-glance-<tool>-<container>.lock <engine> exec <container> sh -c 'exec timeout -k 10s <T>s <tool> --config-file ... >>/var/log/kolla/glance/<tool>.log 2>&1'
 //
@@ -39,18 +41,11 @@
 //
 // # Writing
 //
-// The caller, under Lock(dir), sweeps stale temporary files, reads the
-// file, computes the new content and, when it differs, optionally calls
-// Backup and then WriteAtomic (or Delete when a removal leaves the file
-// blank):
-//
-//	unlock, err := cron.Lock(dir)
-//	...
-//	defer unlock()
-//	cron.SweepStaleTemps(dir, name)
-//	old, exists, err := cron.Read(dir, name)
-//	f := cron.ParseFile(old).Ensure(entries)
-//	if !bytes.Equal(f.Render(), old) { ... cron.WriteAtomic(dir, name, f.Render(), cron.FileMode) }
+// Apply takes the Request: under an exclusive lock on the directory it
+// sweeps stale temporary files, reads the file, computes the new content
+// and, when it differs, optionally backs the file up and replaces it
+// atomically (or deletes it when a removal leaves it blank). In check mode
+// it only predicts.
 //
 // Every name this package creates in the cron directory (temporary files
 // ".<name>.tmp-*", backups ".<name>.<UTC timestamp>.bak") starts with a dot

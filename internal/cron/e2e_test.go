@@ -49,11 +49,11 @@ func TestRealCronRunsWhatWeWrite(t *testing.T) {
 		[]byte("#!/bin/sh\ntrap '' TERM\necho $$ >>"+wedged+"\necho wedged\nwhile :; do sleep 1; done\n"), 0o755))
 
 	everyMinute := mustSchedule(t, "* * * * *")
-	cmd, err := RenderCommand(CommandSpec{Engine: "docker", User: "glance", Container: "glance_api", Tool: ToolPruner, Release: "2026.1",
+	cmd, err := renderCommand(CommandSpec{Engine: "docker", User: "glance", Container: "glance_api", Tool: ToolPruner, Release: "2026.1",
 		LogDir: filepath.Join(d, "logs"), Timeout: DefaultTimeout(everyMinute)})
 	require.NoError(t, err)
 	const wedgedTimeout = 2
-	wedgedCmd, err := RenderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolCleaner, Release: "2026.1",
+	wedgedCmd, err := renderCommand(CommandSpec{Engine: "docker", Container: "glance_api", Tool: ToolCleaner, Release: "2026.1",
 		LogDir: filepath.Join(d, "logs"), Timeout: wedgedTimeout})
 	require.NoError(t, err)
 	schedules := []string{"* * * * *", "0-59 * * * *", "*/1 * * * *", "0-29,30-59 * * jan-dec sun-sat", "0-59/1 0-23 1-31 1-12 0-7", "* * * * MON-fri,sat,Sun"}
@@ -66,7 +66,7 @@ func TestRealCronRunsWhatWeWrite(t *testing.T) {
 	foreign := "PATH=" + d + "/bin:/usr/bin:/bin\nMAILTO=\"\"\n# foreign comment\n"
 	content := ParseFile([]byte(foreign)).Ensure(es).Render()
 	crond := filepath.Join(d, "crond")
-	require.NoError(t, WriteAtomic(crond, "kolla-glance-cache", content, FileMode))
+	require.NoError(t, writeAtomic(realOps(), crond, "kolla-glance-cache", content, FileMode))
 	for _, n := range []string{".kolla-glance-cache.tmp-1", ".kolla-glance-cache.20260101T000000Z.bak"} {
 		require.NoError(t, os.WriteFile(filepath.Join(crond, n), []byte("* * * * * root touch "+d+"/out/ignored\n"), 0o644))
 	}

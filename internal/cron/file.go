@@ -152,7 +152,7 @@ func (f File) clone() File {
 //   - otherwise the marker and job line are appended at the end.
 //
 // Foreign lines keep their bytes and their order. Entries are expected
-// to be valid (ValidateEntries); with a repeated name the last one wins.
+// to be valid (NewRequest renders them so); with a repeated name the last one wins.
 // Ensure is idempotent: f.Ensure(e).Ensure(e) renders as f.Ensure(e), and
 // so does ParseFile(f.Ensure(e).Render()).Ensure(e).
 func (f File) Ensure(entries []Entry) File {

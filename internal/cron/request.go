@@ -41,48 +41,50 @@ type Request struct {
 // ManagedJobs are the names of the entries a Request manages.
 func ManagedJobs() []string { return append([]string(nil), managedTools...) }
 
-// NewRequest validates every input of a RequestSpec and renders the
-// entries. All problems come back together, as one *problem.Error of
-// argument problems, each naming its option. An explicit Timeout that is
-// not shorter than a job's shortest interval between runs is accepted
-// with a warning: the run may still go on when the next is due, and flock
-// skips that one.
+// NewRequest validates every input of a RequestSpec, each once, and
+// renders the entries from the validated inputs. All problems come back
+// together, as one *problem.Error of argument problems, each about its
+// option. An explicit Timeout that is not shorter than a job's shortest
+// interval between runs is accepted with a warning: the run may still go
+// on when the next is due, and flock skips that one.
 func NewRequest(s RequestSpec) (Request, error) {
 	var errs problem.List
-	add := func(option string, err error) {
-		if err == nil {
-			return
-		}
-		leaves := []error{err}
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			leaves = joined.Unwrap()
-		}
-		for _, e := range leaves {
-			errs.Argument(option, "", "%s", e.Error())
+	named := func(option string, err error) {
+		if err != nil {
+			errs.Named([]string{option}, "", "%s", err.Error())
 		}
 	}
-	add("", ValidateDir(s.Dir))
-	add("", ValidateFileName(s.FileName))
+	named("cron_dir", checkDir(s.Dir))
+	named("cron_file", checkFileName(s.FileName))
 	req := Request{Dir: s.Dir, FileName: s.FileName, Present: s.Present}
 	if !s.Present {
 		return req, errs.Err()
 	}
-	add("", ValidateUser(s.User))
+	named("user", checkUser(s.User))
 	explicit := 0 // the timeout option, when given and valid
 	if s.Timeout != nil {
 		if err := checkTimeout(*s.Timeout); err != nil {
-			add("timeout", err)
+			errs.Argument("timeout", "", "%s", err.Error())
 		} else {
 			explicit = *s.Timeout
 		}
 	}
-	schedules := map[string]string{ToolPruner: s.PrunerSchedule, ToolCleaner: s.CleanerSchedule}
 	options := map[string]string{ToolPruner: "pruner_schedule", ToolCleaner: "cleaner_schedule"}
-	var commandErr error
+	given := map[string]string{ToolPruner: s.PrunerSchedule, ToolCleaner: s.CleanerSchedule}
+	schedules := map[string]Schedule{}
 	for _, tool := range managedTools {
-		sched, err := ParseSchedule(schedules[tool])
-		add(options[tool], err)
-		sched = Splay(sched, s.SplaySeed, tool)
+		sched, err := ParseSchedule(given[tool])
+		if err != nil {
+			errs.Argument(options[tool], "", "%s", err.Error())
+		}
+		schedules[tool] = Splay(sched, s.SplaySeed, tool)
+	}
+	checkCommand(s.Command, &errs)
+	if err := errs.Err(); err != nil {
+		return Request{}, fmt.Errorf("cache cron: %w", err)
+	}
+	for _, tool := range managedTools {
+		sched := schedules[tool]
 		c := s.Command
 		c.Tool = tool
 		c.Timeout = explicit
@@ -93,19 +95,7 @@ func NewRequest(s RequestSpec) (Request, error) {
 				"timeout %d s is not shorter than the shortest interval between two runs of %s (%s, schedule %q): a run may still be going when the next is due, and flock -n skips that next run",
 				explicit, tool, formatInterval(period), sched.String()))
 		}
-		command, err := RenderCommand(c)
-		if err != nil {
-			commandErr = err // both entries share every input of the command: report it once
-			continue
-		}
-		req.Entries = append(req.Entries, Entry{Name: tool, Schedule: sched, User: s.User, Command: command, Timeout: c.Timeout})
-	}
-	add("", commandErr)
-	if errs.Len() == 0 {
-		add("", ValidateEntries(req.Entries))
-	}
-	if err := errs.Err(); err != nil {
-		return Request{}, fmt.Errorf("cache cron: %w", err)
+		req.Entries = append(req.Entries, Entry{Name: tool, Schedule: sched, User: s.User, Command: commandLine(c), Timeout: c.Timeout})
 	}
 	return req, nil
 }

@@ -17,8 +17,11 @@ type Schedule struct {
 	fields  [5]string // canonical fields when keyword == ""
 }
 
-// Keywords accepted by ParseSchedule, in the order error messages list them.
-var Keywords = []string{"@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+// keywords are the keywords ParseSchedule accepts, in the order error
+// messages list them.
+func keywords() []string {
+	return []string{"@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+}
 
 type fieldSpec struct {
 	name    string
@@ -75,13 +78,13 @@ func ParseSchedule(s string) (Schedule, error) {
 	}
 	t := strings.Trim(s, " ")
 	if t == "" {
-		return Schedule{}, fmt.Errorf("schedule is empty; expected five fields (minute hour day-of-month month day-of-week) or one of %s", strings.Join(Keywords, ", "))
+		return Schedule{}, fmt.Errorf("schedule is empty; expected five fields (minute hour day-of-month month day-of-week) or one of %s", strings.Join(keywords(), ", "))
 	}
 	parts := splitSpaces(t)
 	if strings.HasPrefix(parts[0], "@") {
 		kw := strings.ToLower(parts[0])
 		if !isKeyword(kw) {
-			return Schedule{}, fmt.Errorf("schedule %q: unknown keyword %q; accepted keywords: %s", s, parts[0], strings.Join(Keywords, ", "))
+			return Schedule{}, fmt.Errorf("schedule %q: unknown keyword %q; accepted keywords: %s", s, parts[0], strings.Join(keywords(), ", "))
 		}
 		if len(parts) > 1 {
 			return Schedule{}, fmt.Errorf("schedule %q: %s must stand alone, without fields after it", s, kw)
@@ -89,7 +92,7 @@ func ParseSchedule(s string) (Schedule, error) {
 		return Schedule{keyword: kw[1:]}, nil
 	}
 	if len(parts) != 5 {
-		return Schedule{}, fmt.Errorf("schedule %q has %d fields; expected 5 (minute hour day-of-month month day-of-week) or one of %s", s, len(parts), strings.Join(Keywords, ", "))
+		return Schedule{}, fmt.Errorf("schedule %q has %d fields; expected 5 (minute hour day-of-month month day-of-week) or one of %s", s, len(parts), strings.Join(keywords(), ", "))
 	}
 	var sch Schedule
 	for i, p := range parts {
@@ -128,7 +131,7 @@ func splitSpaces(s string) []string {
 }
 
 func isKeyword(kw string) bool {
-	for _, k := range Keywords {
+	for _, k := range keywords() {
 		if k == kw {
 			return true
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // Bounds on a cache tool's run, in seconds. The command runs the tool under
-// coreutils timeout inside the container (see RenderCommand): TERM after
+// coreutils timeout inside the container (see commandLine): TERM after
 // the timeout, KILL KillAfter seconds later.
 const (
 	// KillAfter is the grace between TERM and KILL (timeout -k).

@@ -20,19 +20,19 @@ const FileMode os.FileMode = 0o644
 // ^[A-Za-z0-9_-]+$
 var fileNameRe = charClass{first: alnum + "_-", rest: alnum + "_-", min: 1}
 
-// ValidateFileName checks a cron_file name: letters, digits, "_" and "-"
+// checkFileName checks a cron_file name: letters, digits, "_" and "-"
 // only. Debian cron silently ignores any other name in /etc/cron.d (a dot
 // included), so such a file would never run.
-func ValidateFileName(name string) error {
+func checkFileName(name string) error {
 	if !fileNameRe.MatchString(name) {
 		return fmt.Errorf("cron_file %q is not a valid name: use only letters, digits, \"_\" and \"-\" (cron ignores files with other names, dots included)", name)
 	}
 	return nil
 }
 
-// ValidateDir checks a cron_dir: an absolute, clean path without ".."
+// checkDir checks a cron_dir: an absolute, clean path without ".."
 // segments or control characters.
-func ValidateDir(dir string) error {
+func checkDir(dir string) error {
 	if i, what := findForbidden(dir, false); what != "" {
 		return fmt.Errorf("cron_dir %q contains %s at byte %d", dir, what, i)
 	}
@@ -50,20 +50,25 @@ func ValidateDir(dir string) error {
 	return nil
 }
 
-// tempPrefix is the prefix of WriteAtomic's temporary files for name. It
+// tempPrefix is the prefix of writeAtomic's temporary files for name. It
 // starts with "." and contains dots, so cron never loads a temporary file
 // (Debian cron ignores names with dots, cronie names starting with ".").
 func tempPrefix(name string) string { return "." + name + ".tmp-" }
 
-// Test hooks.
-var (
-	osRename = os.Rename
-	fileSync = func(f *os.File) error { return f.Sync() }
-	now      = time.Now
-)
+// fileOps are the system calls the writer's tests replace to inject
+// faults and fix the clock; realOps are the real ones.
+type fileOps struct {
+	rename func(oldpath, newpath string) error
+	sync   func(*os.File) error
+	now    func() time.Time
+}
 
-// Read returns the content of dir/name and whether the file exists.
-func Read(dir, name string) (content []byte, exists bool, err error) {
+func realOps() fileOps {
+	return fileOps{rename: os.Rename, sync: (*os.File).Sync, now: time.Now}
+}
+
+// read returns the content of dir/name and whether the file exists.
+func read(dir, name string) (content []byte, exists bool, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, false, nil
@@ -74,7 +79,8 @@ func Read(dir, name string) (content []byte, exists bool, err error) {
 	return b, true, nil
 }
 
-// WriteAtomic replaces dir/name with content. It writes a temporary file
+// writeAtomic replaces dir/name with content (dir and name come from a
+// Request: checked once, by NewRequest). It writes a temporary file
 // ".<name>.tmp-<random>" in dir itself (same file system, and a name cron
 // ignores), fsyncs it, sets mode with an explicit chmod (the umask does
 // not matter; 0 means FileMode; group- or other-writable modes are
@@ -84,13 +90,7 @@ func Read(dir, name string) (content []byte, exists bool, err error) {
 // mix. A symbolic link at dir/name is replaced by a regular file. The file
 // belongs to the calling user (root when run by cron's owner); a new file
 // created in dir gets dir's default SELinux context.
-func WriteAtomic(dir, name string, content []byte, mode os.FileMode) (err error) {
-	if err := ValidateDir(dir); err != nil {
-		return err
-	}
-	if err := ValidateFileName(name); err != nil {
-		return err
-	}
+func writeAtomic(ops fileOps, dir, name string, content []byte, mode os.FileMode) (err error) {
 	if mode == 0 {
 		mode = FileMode
 	}
@@ -115,7 +115,7 @@ func WriteAtomic(dir, name string, content []byte, mode os.FileMode) (err error)
 	if _, err = f.Write(content); err != nil {
 		return fmt.Errorf("cannot write %s: %w", tmp, err)
 	}
-	if err = fileSync(f); err != nil {
+	if err = ops.sync(f); err != nil {
 		return fmt.Errorf("cannot fsync %s: %w", tmp, err)
 	}
 	if err = f.Chmod(mode.Perm()); err != nil {
@@ -124,7 +124,7 @@ func WriteAtomic(dir, name string, content []byte, mode os.FileMode) (err error)
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("cannot close %s: %w", tmp, err)
 	}
-	if err = osRename(tmp, target); err != nil {
+	if err = ops.rename(tmp, target); err != nil {
 		return fmt.Errorf("cannot rename %s to %s: %w", tmp, target, err)
 	}
 	renamed = true
@@ -143,15 +143,9 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// Delete removes dir/name (state=absent when no line is left) and fsyncs
+// remove removes dir/name (state=absent when no line is left) and fsyncs
 // dir. A missing file is not an error.
-func Delete(dir, name string) error {
-	if err := ValidateDir(dir); err != nil {
-		return err
-	}
-	if err := ValidateFileName(name); err != nil {
-		return err
-	}
+func remove(dir, name string) error {
 	err := os.Remove(filepath.Join(dir, name))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -162,13 +156,13 @@ func Delete(dir, name string) error {
 	return syncDir(dir)
 }
 
-// Lock takes an exclusive flock(2) on dir itself (opened read-only), so
+// lock takes an exclusive flock(2) on dir itself (opened read-only), so
 // concurrent runs on one host serialise without leaving a lock file
 // behind. It blocks until the lock is granted. The lock belongs to the
 // open file description: two Lock calls exclude each other even within
 // one process. Calling unlock more than once is harmless; the kernel
 // drops the lock anyway when the process exits.
-func Lock(dir string) (unlock func(), err error) {
+func lock(dir string) (unlock func(), err error) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, err
@@ -201,15 +195,12 @@ func Lock(dir string) (unlock func(), err error) {
 	}, nil
 }
 
-// SweepStaleTemps removes the temporary files ".<name>.tmp-*" that a
-// WriteAtomic killed with SIGKILL may have left in dir, and returns the
-// paths removed. Call it while holding Lock(dir), so that no live writer's
+// sweepStaleTemps removes the temporary files ".<name>.tmp-*" that a
+// writeAtomic killed with SIGKILL may have left in dir, and returns the
+// paths removed. Call it while holding lock(dir), so that no live writer's
 // temporary file is removed. Backups (".<name>.<timestamp>.bak") are not
 // touched.
-func SweepStaleTemps(dir, name string) ([]string, error) {
-	if err := ValidateFileName(name); err != nil {
-		return nil, err
-	}
+func sweepStaleTemps(dir, name string) ([]string, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -233,7 +224,7 @@ func SweepStaleTemps(dir, name string) ([]string, error) {
 // BackupTimeFormat is the UTC timestamp in backup names.
 const BackupTimeFormat = "20060102T150405Z"
 
-// Backup copies the file at path to "<dir>/.<name>.<UTC YYYYMMDDThhmmssZ>.bak"
+// backup copies the file at path to "<dir>/.<name>.<UTC YYYYMMDDThhmmssZ>.bak"
 // beside it ("-1", "-2", ... before ".bak" if that name is taken) and
 // returns the backup's path; a missing file gives "" and no error. The
 // copy keeps the file's permission bits and is fsynced.
@@ -243,7 +234,7 @@ const BackupTimeFormat = "20060102T150405Z"
 // /etc/cron.d is never loaded as a second copy of the jobs (cronie would
 // load "<name>.<timestamp>.bak"), while it stays beside the file it
 // backs up, where "ls -a" shows it.
-func Backup(path string) (string, error) {
+func backup(ops fileOps, path string) (string, error) {
 	src, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
@@ -260,7 +251,7 @@ func Backup(path string) (string, error) {
 	if dir == "" {
 		dir = "."
 	}
-	stem := "." + base + "." + now().UTC().Format(BackupTimeFormat)
+	stem := "." + base + "." + ops.now().UTC().Format(BackupTimeFormat)
 	var dst *os.File
 	var bak string
 	for i := 0; ; i++ {
@@ -287,7 +278,7 @@ func Backup(path string) (string, error) {
 	if err := dst.Chmod(st.Mode().Perm()); err != nil {
 		return fail(err)
 	}
-	if err := fileSync(dst); err != nil {
+	if err := ops.sync(dst); err != nil {
 		return fail(err)
 	}
 	if err := dst.Close(); err != nil {

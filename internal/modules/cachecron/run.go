@@ -1,7 +1,6 @@
 package cachecron
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,98 +50,29 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	for _, w := range req.Warnings {
 		ctx.Warn(w)
 	}
-	dir, name, present, entries := req.Dir, req.FileName, req.Present, req.Entries
-	path := filepath.Join(dir, name)
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("cron_dir %s is not an existing directory", dir)
-	}
-	unlock, err := cron.Lock(dir)
+	o, err := cron.Apply(req, ctx.CheckMode, p.Bool("backup"))
 	if err != nil {
-		return nil, fmt.Errorf("lock cron_dir %s: %w", dir, err)
+		return nil, err
 	}
-	defer unlock()
-	if !ctx.CheckMode {
-		if _, err := cron.SweepStaleTemps(dir, name); err != nil {
-			ctx.Warn(fmt.Sprintf("could not remove temp files left in %s by an interrupted run: %v", dir, err))
-		}
+	for _, w := range o.Warnings {
+		ctx.Warn(w)
 	}
-	before, exists, err := cron.Read(dir, name)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	file := cron.ParseFile(before)
-	if present {
-		file = file.Ensure(entries)
-	} else {
-		file = file.Remove(cron.ManagedJobs())
-	}
-	after := file.Render()
-	remove := !present && exists && file.IsBlank()
-	var changed bool
-	switch {
-	case remove:
-		changed = true
-	case !present && !exists:
-		changed = false
-	default:
-		changed = !bytes.Equal(before, after)
-	}
-	if present && exists && !changed {
-		// cron ignores a group- or other-writable file: a wrong mode is a change.
-		if st, err := os.Stat(path); err == nil && st.Mode().Perm() != cron.FileMode {
-			changed = true
-		}
-	}
-	out := values{CronFile: path, Jobs: managedJobs(file)}
-	if remove {
-		out.Jobs = []string{}
-	}
-	for _, e := range entries {
+	out := values{CronFile: o.Path, Jobs: o.Jobs, BackupFile: o.BackupFile}
+	for _, e := range req.Entries {
 		out.Entries = append(out.Entries, entryResult{Name: e.Name, Schedule: e.Schedule.String(), Command: e.Command, Timeout: e.Timeout})
 	}
-	res := &ansible.Result{Changed: changed, Values: &out}
-	if changed {
-		diff := ansible.Diff{Before: string(before), After: string(after), BeforeHeader: path, AfterHeader: path}
-		if remove {
+	res := &ansible.Result{Changed: o.Changed, Values: &out}
+	if o.Changed {
+		diff := ansible.Diff{Before: string(o.Before), After: string(o.After), BeforeHeader: o.Path, AfterHeader: o.Path}
+		if o.Removed {
 			diff.After, diff.AfterHeader = "", "/dev/null"
 		}
-		if !exists {
+		if !o.Existed {
 			diff.BeforeHeader = "/dev/null"
 		}
 		res.Diffs = []ansible.Diff{diff}
 	}
-	if !changed || ctx.CheckMode {
-		return res, nil
-	}
-	if p.Bool("backup") && exists {
-		if out.BackupFile, err = cron.Backup(path); err != nil {
-			return nil, fmt.Errorf("back up %s: %w", path, err)
-		}
-	}
-	if remove {
-		err = cron.Delete(dir, name)
-	} else {
-		err = cron.WriteAtomic(dir, name, after, cron.FileMode)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("write %s (left unchanged): %w", path, err)
-	}
 	return res, nil
-}
-
-// managedJobs lists this module's entries the file holds, in file order.
-func managedJobs(f cron.File) []string {
-	ours := map[string]bool{}
-	for _, name := range cron.ManagedJobs() {
-		ours[name] = true
-	}
-	out := []string{}
-	for _, name := range f.Jobs() {
-		if ours[name] {
-			out = append(out, name)
-		}
-	}
-	return out
 }
 
 // cronPath is the PATH cron gives jobs; engineDirs are where container
