@@ -81,9 +81,16 @@ dist: ## one static, stripped binary per platform of platforms.txt (linux x86_64
 
 generate: ## render module docs and the controller argument specs from the Go specs
 	$(GO) run ./internal/tools/gendocs
+	$(call with_ansible,2.19) && python3 tests/kolla_stores/generate.py
 
 check-generated: ## fail when generated files are stale
 	$(GO) run ./internal/tools/gendocs -check
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  { $(call with_ansible,2.19) && python3 tests/kolla_stores/generate.py --out "$$tmp"; } || exit 1; stale=0; \
+	  for f in "$$tmp"/*.txt; do c=internal/glance/stores/testdata/kolla/$${f##*/}; \
+	    diff -u "$$c" "$$f" || { echo "check-generated: $$c is stale (kolla-ansible evaluates otherwise): run make generate"; stale=1; }; done; \
+	  for c in internal/glance/stores/testdata/kolla/*.txt; do [ -e "$$tmp/$${c##*/}" ] || \
+	    { echo "check-generated: $$c is not written by tests/kolla_stores/generate.py"; stale=1; }; done; exit $$stale
 
 deps: ## install what the tests need (Debian packages), when missing
 	@tests/bin/install-deps
