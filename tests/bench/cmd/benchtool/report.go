@@ -113,6 +113,7 @@ func (r *report) header(doc bool) string {
 		versions = append(versions, "ansible-core "+r.version(l))
 	}
 	fmt.Fprintf(&b, "- **Date**: %s\n", m["date"])
+	fmt.Fprintf(&b, "- **Commit**: %s\n", m["commit"])
 	fmt.Fprintf(&b, "- **Command**: `make bench` (tests/bin/bench ran %s, after make deps dist)\n", elapsed)
 	fmt.Fprintf(&b, "- **Machine**: %s CPUs (nproc), %s; %s\n", m["nproc"], m["cpu"], m["os"])
 	fmt.Fprintf(&b, "- **Load average** (1, 5, 15 min): %s at the start, %s at the end\n", m["load_start"], m["load_end"])
