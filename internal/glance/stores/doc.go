@@ -7,11 +7,13 @@
 // file_datadir_volume "glance", the single "rbd" ceph entry, openstack_release
 // 2026.1, ...).
 //
-// Files: release.go (what differs between releases), removed.go (stores a
-// release no longer has), select.go (Select), ceph.go, stores.go (order and
-// default), sections.go (glance-api.conf store sections), hosts.go
-// (glance-api hosts and their override), cache.go (image cache settings),
-// linesafe.go, warnings.go, errors.go.
+// Files: input.go (Input, what Select is given), output.go (Selection,
+// what it decides), select.go (Select), release.go (what differs between
+// releases), removed.go (stores a release no longer has), ceph.go,
+// stores.go (order and default), sections.go (glance-api.conf store
+// sections), hosts.go (glance-api hosts and their override), cache.go
+// (image cache settings), linesafe.go, warnings.go, problems.go (how
+// problems are collected).
 //
 // # Rules reproduced from kolla-ansible, per release
 //
@@ -53,9 +55,9 @@
 //
 // # Refusals
 //
-// Some settings are well formed but refused (RefusalError, ErrRefused); each
-// reason names the globals.yml variable as well as the option and says what
-// to do instead:
+// Some settings are well formed but refused (refusals of internal/problem,
+// matching problem.ErrRefused); each reason names the globals.yml variable
+// as well as the option and says what to do instead:
 //
 //   - a store the release no longer has (swift from 2025.1, vmware from
 //     2025.2): the release's own role would silently ignore it. The store
@@ -102,8 +104,8 @@
 //     paste_deploy, glance_store, oslo_*, profiler, barbican, cors).
 //   - Secrets (s3 secret key, vmware password, cinder credentials) are left
 //     out of StoreSections; rendering them is the role's business.
-//   - Every problem of one call is reported at once (a *multierror.Error of
-//     *OptionError and *RefusalError values).
+//   - Every problem of one call is reported at once (one *problem.Error of
+//     argument problems and refusals).
 //
 // # Decisions where kolla is silent
 //

@@ -16,7 +16,7 @@ func showBool(b *bool) string {
 	return fmt.Sprint(*b)
 }
 
-// optionsOf returns the sorted option names of the OptionErrors in err.
+// optionsOf returns the sorted options of the argument problems in err.
 func optionsOf(err error) []string {
 	var opts []string
 	for _, oe := range problem.Of(err).Arguments() {
@@ -26,7 +26,7 @@ func optionsOf(err error) []string {
 	return opts
 }
 
-// reasonsOf returns the reasons of the RefusalErrors in err, in order.
+// reasonsOf returns the reasons of the refusals in err, in order.
 func reasonsOf(err error) []string {
 	var out []string
 	for _, r := range problem.Of(err).Refusals() {

@@ -21,10 +21,10 @@ const (
 // Select decides Glance's stores from in the way the glance role of
 // in.Release does, with its gaps fixed (see the package documentation).
 // Every problem found is returned at once: the error wraps a
-// *multierror.Error whose elements are *OptionError values (see
-// OptionErrors, each matching ErrInvalid) and *RefusalError values (see
-// Refusals, each matching ErrRefused). On error the returned Selection is
-// the zero value.
+// *problem.Error whose argument problems (Arguments, each matching
+// problem.ErrArgument) and refusals (Refusals, each matching
+// problem.ErrRefused) each name their options. On error the returned
+// Selection is the zero value.
 func Select(in Input) (Selection, error) {
 	var p problems
 	r, known := rulesOf(in.Release)

@@ -71,10 +71,11 @@
 // kolla guide warns a rolling upgrade "will end up with a corrupt state"),
 // when fewer than two API hosts serve, and when the database has no online
 // expand/migrate/contract (postgresql: glance-manage runs them only on
-// MySQL/MariaDB and sqlite). With on_unsafe=fail that is an error
-// (ErrUnsafe); with on_unsafe=legacy the legacy plan is returned with one
-// warning per reason. Input errors (ErrInvalidInput) are always errors; all
-// of them are reported together, in one *multierror.Error.
+// MySQL/MariaDB and sqlite). With on_unsafe=fail that is an error (a
+// refusal of internal/problem, matching problem.ErrRefused); with
+// on_unsafe=legacy the legacy plan is returned with one warning per reason.
+// Input errors (argument problems, matching problem.ErrArgument) are always
+// errors; all of them are reported together, in one *problem.Error.
 //
 // # Resume
 //

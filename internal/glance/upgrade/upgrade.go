@@ -61,7 +61,7 @@ const (
 )
 
 // Input holds the options of kolla.glance.upgrade_plan. Field comments name
-// the module option; NewInput returns the module defaults. Build does not
+// the module option; the module applies its defaults. Build does not
 // fill defaults for zero values: an empty Database, OnUnsafe or OnFailure, or a
 // MaxUnavailable of 0 in rolling mode, is an input error.
 type Input struct {
@@ -107,21 +107,6 @@ type Input struct {
 	// "stop" (no rollback steps: the operator inspects the failed batch as
 	// it is). See Plan.RollbackSteps.
 	OnFailure string
-}
-
-// NewInput returns an Input with the module defaults: legacy mode, mariadb,
-// file_datadir_shared true, max_unavailable 1, loadbalancer true, db_state
-// unknown, on_unsafe fail, on_failure rollback.
-func NewInput(apiHosts ...string) Input {
-	return Input{
-		APIHosts:          apiHosts,
-		FileDatadirShared: true,
-		Database:          DatabaseMariaDB,
-		MaxUnavailable:    1,
-		LoadBalancer:      true,
-		OnUnsafe:          OnUnsafeFail,
-		OnFailure:         OnFailureRollback,
-	}
 }
 
 // Step is one entry of a Plan.
