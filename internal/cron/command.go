@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
 
@@ -19,80 +20,8 @@ const (
 // (the kolla_logs volume); kolla's logrotate rotates *.log there.
 const DefaultLogDir = "/var/log/kolla/glance"
 
-// Config files inside kolla's glance_api container.
-const (
-	GlanceAPIConf   = "/etc/glance/glance-api.conf"
-	GlanceCacheConf = "/etc/glance/glance-cache.conf"
-)
-
 // LockDir is the host directory for the per-job flock files.
 const LockDir = "/run/lock"
-
-// codeNames are the release code names of the first alphabet, austin (1)
-// to zed (26). After zed, releases are named YYYY.N (2023.1 = 27, ...).
-var codeNames = []string{
-	"austin", "bexar", "cactus", "diablo", "essex", "folsom", "grizzly",
-	"havana", "icehouse", "juno", "kilo", "liberty", "mitaka", "newton",
-	"ocata", "pike", "queens", "rocky", "stein", "train", "ussuri",
-	"victoria", "wallaby", "xena", "yoga", "zed",
-}
-
-// Release is a parsed OpenStack release, ordered oldest to newest.
-type Release struct {
-	ord  int // austin=1 ... zed=26, 2023.1=27, 2023.2=28, 2024.1=29, ...; master=max
-	name string
-}
-
-const masterOrd = 1 << 30
-
-// ParseRelease parses a glance (OpenStack) release: kolla-ansible's
-// openstack_release values that kolla.glance.backends takes ("2024.1",
-// "2025.1", "2025.2", "2026.1", "master"), any other YYYY.N release from
-// 2023.1 on, or a code name of the first series, austin to zed
-// (case-insensitive). "master" is newer than any numbered release.
-func ParseRelease(s string) (Release, error) {
-	l := strings.ToLower(s)
-	for i, n := range codeNames {
-		if l == n {
-			return Release{ord: i + 1, name: n}, nil
-		}
-	}
-	if l == "master" {
-		return Release{ord: masterOrd, name: l}, nil
-	}
-	// YYYY.N: 20[0-9]{2}, a dot, then 1 or 2.
-	if len(s) == 6 && strings.HasPrefix(s, "20") && s[4] == '.' && (s[5] == '1' || s[5] == '2') {
-		if y, err := strconv.Atoi(s[:4]); err == nil && y >= 2023 {
-			n := int(s[5] - '0')
-			return Release{ord: 27 + (y-2023)*2 + (n - 1), name: s}, nil
-		}
-	}
-	return Release{}, fmt.Errorf("glance_release %q is not a known release; use kolla-ansible's openstack_release (\"2024.1\", \"2025.1\", \"2025.2\", \"2026.1\" or \"master\"), another YYYY.N release from 2023.1 on, or a code name up to zed (e.g. \"zed\")", s)
-}
-
-// String returns the release as parsed (code names in lower case).
-func (r Release) String() string { return r.name }
-
-// Before reports whether r is older than o.
-func (r Release) Before(o Release) bool { return r.ord < o.ord }
-
-// ConfigFiles returns the --config-file arguments the cache tools need.
-//
-// Up to 2023.2 (zed, 2023.1 antelope, 2023.2 bobcat) the tools read only
-// the glance-cache program's files by default, so the list is
-// [glance-cache.conf]. From 2024.1 (glance 28.0.0, "Read global config
-// file for cache utilities") the tools read glance-api.conf then
-// glance-cache.conf: they need the database connection and
-// worker_self_reference_url of the centralized_db cache driver. Because
-// a single --config-file on the command line makes oslo.config skip the
-// default files altogether, both are passed, glance-api.conf first so
-// that glance-cache.conf wins on conflicts, as with the defaults.
-func (r Release) ConfigFiles() []string {
-	if r.ord < 29 { // before 2024.1
-		return []string{GlanceCacheConf}
-	}
-	return []string{GlanceAPIConf, GlanceCacheConf}
-}
 
 // CommandSpec describes one cache tool run inside the glance container.
 type CommandSpec struct {
@@ -106,7 +35,7 @@ type CommandSpec struct {
 	User      string
 	Container string // container name, e.g. glance_api
 	Tool      string // ToolPruner or ToolCleaner
-	Release   string // glance release, see ParseRelease
+	Release   string // glance release, see release.Parse
 	LogDir    string // log directory inside the container; "" = DefaultLogDir
 	// Timeout bounds the tool's run, in seconds (1 to MaxTimeout): TERM
 	// when it is up, KILL KillAfter seconds later. See DefaultTimeout.
@@ -150,7 +79,7 @@ var (
 //     images); PATH is cron's default (/usr/bin:/bin) where docker,
 //     podman and flock live.
 func commandLine(c CommandSpec) string {
-	rel, _ := ParseRelease(c.Release) // checked by checkCommand
+	rel, _ := release.Parse(c.Release) // checked by checkCommand
 	logDir := c.LogDir
 	if logDir == "" {
 		logDir = DefaultLogDir
@@ -167,7 +96,7 @@ func commandLine(c CommandSpec) string {
 		b.WriteString("--user " + c.User + " ")
 	}
 	b.WriteString(c.Container + " sh -c 'exec timeout -k " + strconv.Itoa(KillAfter) + "s " + strconv.Itoa(c.Timeout) + "s " + c.Tool)
-	for _, f := range rel.ConfigFiles() {
+	for _, f := range rel.CacheToolConfigFiles() {
 		b.WriteString(" --config-file " + f)
 	}
 	b.WriteString(" >>" + path.Join(logDir, c.Tool+".log") + " 2>&1'")
@@ -198,8 +127,8 @@ func checkCommand(c CommandSpec, l *problem.List) {
 	if !containerRe.MatchString(c.Container) {
 		named("container_name", "container_name %q is not a plain container name; it must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ (no spaces, quotes, %%, newlines or shell metacharacters)", c.Container)
 	}
-	if _, err := ParseRelease(c.Release); err != nil {
-		named("glance_release", "%s", err.Error())
+	if _, ok := release.Parse(c.Release); !ok {
+		named("glance_release", "glance_release %q is not a known release; use kolla-ansible's openstack_release (%s), another YYYY.N release from 2023.1 on, or a code name up to zed (e.g. \"zed\")", c.Release, kollaReleases())
 	}
 	logDir := c.LogDir
 	if logDir == "" {
@@ -208,6 +137,16 @@ func checkCommand(c CommandSpec, l *problem.List) {
 	if err := checkLogDir(logDir); err != nil {
 		named("log_dir", "%s", err.Error())
 	}
+}
+
+// kollaReleases lists kolla-ansible's releases as the glance_release
+// problem quotes them: "2024.1", "2025.1", ... or "master".
+func kollaReleases() string {
+	var q []string
+	for _, r := range release.Kolla() {
+		q = append(q, strconv.Quote(string(r)))
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 func checkLogDir(d string) error {

@@ -28,7 +28,7 @@
 // hour.
 //
 // Releases up to 2023.2 pass glance-cache.conf only; 2024.1 and later pass
-// glance-api.conf then glance-cache.conf (see Release.ConfigFiles). An Entry
+// glance-api.conf then glance-cache.conf (release.Release.CacheToolConfigFiles). An Entry
 // renders the cron.d line "<schedule> <user> <command>" under the marker
 // "#Ansible: <name>" that ansible.builtin.cron uses, so files written by
 // that module are adopted instead of duplicated.

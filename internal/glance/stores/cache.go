@@ -2,17 +2,19 @@ package stores
 
 import (
 	"sort"
+
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"strconv"
 	"strings"
 )
 
-// The image cache settings every release Select knows renders: Glance's
-// centralized_db driver, its default since Glance 2024.1, kolla's paste
+// The image cache settings every release Select knows renders
+// (internal/glance/release): Glance's centralized_db driver, kolla's paste
 // flavor and cache directory.
 const (
-	cacheDriver      = "centralized_db"
-	kollaCacheFlavor = "keystone+cachemanagement"
-	cacheDir         = "/var/lib/glance/image-cache"
+	cacheDriver      = release.CacheDriver
+	kollaCacheFlavor = release.CacheFlavor
+	cacheDir         = release.CacheDir
 )
 
 // cacheSettings returns the image cache's settings for the hosts that run

@@ -1,6 +1,7 @@
 package stores_test
 
 import (
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -25,7 +26,7 @@ func cacheOn() stores.Input {
 }
 
 func TestCacheSettingsEveryRelease(t *testing.T) {
-	for _, rel := range stores.Releases() {
+	for _, rel := range release.Kolla() {
 		in := cacheOn()
 		in.Release = rel
 		sel, err := stores.Select(in)

@@ -2,6 +2,7 @@ package stores_test
 
 import (
 	"encoding/json"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -17,7 +18,7 @@ import (
 // file derived, the named volume "glance".
 func kollaDefaults(hosts ...string) stores.Input {
 	return stores.Input{
-		Release:  stores.NewestStable,
+		Release:  release.NewestStable,
 		APIHosts: hosts,
 		CephBackends: []stores.CephBackend{
 			{Name: "rbd", Type: "rbd", Cluster: "ceph", Pool: "images", User: "glance", Enabled: false},
@@ -123,7 +124,7 @@ func TestCephWithFileAndImageCache(t *testing.T) {
 
 func TestAllStoresSections(t *testing.T) {
 	in := kollaDefaults("ctl1", "ctl2")
-	in.Release = stores.Release2024_1
+	in.Release = release.V2024_1
 	in.Ceph, in.Swift, in.VMware, in.S3, in.Cinder = true, true, true, true, true
 	in.CephBackends[0].Enabled = true
 	in.S3Settings = stores.S3Settings{URL: "http://s3:9000", Bucket: "imgs", AccessKey: "AK", SecretKey: "TOPSECRET"}
@@ -239,7 +240,7 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "vmware settings empty",
-			mod:  func(in *stores.Input) { in.Release, in.VMware = stores.Release2025_1, true },
+			mod:  func(in *stores.Input) { in.Release, in.VMware = release.V2025_1, true },
 			want: []string{
 				`vmware_server_host: vmware is on but vmware_server_host is empty; give the vCenter host address`,
 				`vmware_datastores: vmware is on but vmware_datastores is empty; give the datastores as <vcenter name>:<datastore name>`,
@@ -247,12 +248,12 @@ func TestErrorMessages(t *testing.T) {
 		},
 		{
 			name: "no image store in 2024.1",
-			mod:  func(in *stores.Input) { in.Release, in.File = stores.Release2024_1, bp(false) },
+			mod:  func(in *stores.Input) { in.Release, in.File = release.V2024_1, bp(false) },
 			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, swift, vmware and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph, swift, vmware or s3, or turn on cinder and set default_backend to "cinder"`},
 		},
 		{
 			name: "no image store in 2025.1",
-			mod:  func(in *stores.Input) { in.Release, in.File = stores.Release2025_1, bp(false) },
+			mod:  func(in *stores.Input) { in.Release, in.File = release.V2025_1, bp(false) },
 			want: []string{`default_backend: no image store is enabled to be the default (file, ceph, vmware and s3 are all off; enabled: "http"; http is read-only); turn on one of file, ceph, vmware or s3, or turn on cinder and set default_backend to "cinder"`},
 		},
 		{

@@ -8,8 +8,9 @@
 // 2026.1, ...).
 //
 // Files: input.go (Input, what Select is given), output.go (Selection,
-// what it decides), select.go (Select), release.go (what differs between
-// releases), removed.go (stores a release no longer has), ceph.go,
+// what it decides), select.go (Select), release.go (the rules of
+// internal/glance/release, which holds what differs between releases, as
+// Select reads them), removed.go (stores a release no longer has), ceph.go,
 // stores.go (order and default), sections.go (glance-api.conf store
 // sections), hosts.go (glance-api hosts and their override), cache.go
 // (image cache settings), linesafe.go, warnings.go, problems.go (how

@@ -3,6 +3,7 @@ package stores_test
 import (
 	"errors"
 	"fmt"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"math/rand"
 	"strings"
 	"testing"
@@ -30,9 +31,9 @@ func genInput(r *rand.Rand, i int) stores.Input {
 		return good
 	}
 	var in stores.Input
-	in.Release = pick(r, stores.Releases()...)
+	in.Release = pick(r, release.Kolla()...)
 	if noisy && r.Intn(8) == 0 {
-		in.Release = pick[stores.Release](r, "zed", "", "2024.2")
+		in.Release = pick[release.Release](r, "zed", "", "2024.2")
 	}
 	nh := pick(r, 1, 1, 2, 3, 3, 4)
 	if noisy {
@@ -95,8 +96,8 @@ func genInput(r *rand.Rand, i int) stores.Input {
 			Enabled: r.Intn(3) != 0,
 		})
 	}
-	in.Swift = r.Intn(4) == 0 && (noisy || in.Release == stores.Release2024_1)
-	in.VMware = r.Intn(5) == 0 && (noisy || in.Release == stores.Release2024_1 || in.Release == stores.Release2025_1)
+	in.Swift = r.Intn(4) == 0 && (noisy || in.Release == release.V2024_1)
+	in.VMware = r.Intn(5) == 0 && (noisy || in.Release == release.V2024_1 || in.Release == release.V2025_1)
 	in.S3 = r.Intn(3) == 0
 	in.Cinder = r.Intn(2) == 0
 	in.HTTP = r.Intn(6) != 0
@@ -121,7 +122,7 @@ func genInput(r *rand.Rand, i int) stores.Input {
 }
 
 // releaseHas states which stores each release still has.
-func releaseHas(rel stores.Release, store string) bool {
+func releaseHas(rel release.Release, store string) bool {
 	switch store {
 	case "swift":
 		return rel == "2024.1"
@@ -171,7 +172,7 @@ func TestSelectProperties(t *testing.T) {
 		require.Equal(t, sel, sel2, name)
 		require.Equal(t, err == nil, err2 == nil, name)
 
-		_, knownRelease := map[stores.Release]bool{"2024.1": true, "2025.1": true, "2025.2": true, "2026.1": true, "master": true}[in.Release]
+		_, knownRelease := map[release.Release]bool{"2024.1": true, "2025.1": true, "2025.2": true, "2026.1": true, "master": true}[in.Release]
 		if err != nil {
 			// Every problem is an argument problem naming a known option or
 			// a refusal, all in one *problem.Error.
@@ -290,7 +291,7 @@ func TestSelectProperties(t *testing.T) {
 		_, swiftSection := sel.StoreSections["swift"]
 		assert.Equal(t, in.Swift, swiftSection, name)
 		if v, ok := sel.StoreSections["vmware"]; ok {
-			assert.Equal(t, map[stores.Release]string{"2024.1": "True", "2025.1": "true"}[in.Release], v["vmware_insecure"], name)
+			assert.Equal(t, map[release.Release]string{"2024.1": "True", "2025.1": "true"}[in.Release], v["vmware_insecure"], name)
 		}
 
 		// The image cache: on exactly when asked, one distinct URL per

@@ -1,6 +1,7 @@
 package stores_test
 
 import (
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -28,7 +29,7 @@ func TestRemovedStoreMessages(t *testing.T) {
 
 func TestRemovedStoreNamedAsDefault(t *testing.T) {
 	in := kollaDefaults("ctl1")
-	in.Release, in.VMware, in.DefaultBackend = stores.Release2025_2, true, "vmware"
+	in.Release, in.VMware, in.DefaultBackend = release.V2025_2, true, "vmware"
 	_, err := stores.Select(in)
 	require.Error(t, err)
 	assert.Len(t, reasonsOf(err), 1)
@@ -61,7 +62,7 @@ func TestRefusalsAndOptionErrorsTogether(t *testing.T) {
 
 func TestSwiftAndVMwareWhereTheReleaseHasThem(t *testing.T) {
 	in := kollaDefaults("ctl1")
-	in.Release, in.VMware = stores.Release2025_1, true
+	in.Release, in.VMware = release.V2025_1, true
 	in.VMwareSettings = stores.VMwareSettings{ServerHost: "vc", Datastores: "dc:ds"}
 	sel, err := stores.Select(in)
 	require.NoError(t, err)
@@ -69,7 +70,7 @@ func TestSwiftAndVMwareWhereTheReleaseHasThem(t *testing.T) {
 	assert.Equal(t, "http:http, vmware:vmware", sel.EnabledBackendsConf)
 	assert.Equal(t, "true", sel.StoreSections["vmware"]["vmware_insecure"])
 
-	in.Release, in.Swift = stores.Release2024_1, true
+	in.Release, in.Swift = release.V2024_1, true
 	sel, err = stores.Select(in)
 	require.NoError(t, err)
 	assert.Equal(t, "vmware", sel.DefaultBackend)
@@ -80,7 +81,7 @@ func TestSwiftAndVMwareWhereTheReleaseHasThem(t *testing.T) {
 
 func TestOneCephCredentialIn2024_1(t *testing.T) {
 	in := kollaDefaults("ctl1")
-	in.Release, in.Ceph = stores.Release2024_1, true
+	in.Release, in.Ceph = release.V2024_1, true
 	in.CephBackends = []stores.CephBackend{
 		{Name: "ceph1-rbd", Type: "rbd", Cluster: "ceph1", Pool: "images", User: "glance", Enabled: true},
 		{Name: "ceph2-rbd", Type: "rbd", Cluster: "ceph2", Pool: "images2", User: "glance", Enabled: true},
@@ -102,7 +103,7 @@ func TestOneCephCredentialIn2024_1(t *testing.T) {
 	assert.Equal(t, "/etc/ceph/ceph2.conf", sel.StoreSections["ceph2-rbd"]["rbd_store_ceph_conf"])
 
 	// 2025.1 reads each entry's own pool and user.
-	in.Release = stores.Release2025_1
+	in.Release = release.V2025_1
 	in.CephBackends[1].Pool = "images2"
 	sel, err = stores.Select(in)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package stores_test
 
 import (
 	"bufio"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"os"
 	"path/filepath"
 	"sort"
@@ -26,7 +27,7 @@ import (
 
 // releaseVariables are the store variables each release has (besides
 // glance_backend_file): swift went in 2025.1, vmware in 2025.2.
-var releaseVariables = map[stores.Release][]string{
+var releaseVariables = map[release.Release][]string{
 	"2024.1": {"ceph", "s3", "swift", "vmware", "cinder"},
 	"2025.1": {"ceph", "s3", "vmware", "cinder"},
 	"2025.2": {"ceph", "s3", "cinder"},
@@ -69,7 +70,7 @@ var (
 // section for the table's inputs, secrets and deployment credentials left
 // out (2024.1-2025.1 s3_store_secret_key and vmware_server_password, the
 // 2026.1 [cinder] ca file, auth address, user, password and domain).
-var sectionContents = func() map[stores.Release]map[string]map[string]string {
+var sectionContents = func() map[release.Release]map[string]map[string]string {
 	file := map[string]string{"filesystem_store_datadir": "/var/lib/glance/images/"}
 	rbd := map[string]string{"rbd_store_user": "glance", "rbd_store_pool": "images", "rbd_store_ceph_conf": "/etc/ceph/ceph.conf"}
 	s3 := map[string]string{"s3_store_host": "http://s3.example:9000", "s3_store_access_key": "ak", "s3_store_bucket": "images"}
@@ -83,7 +84,7 @@ var sectionContents = func() map[stores.Release]map[string]map[string]string {
 		return map[string]string{"vmware_server_host": "vc", "vmware_server_username": "u", "vmware_datastores": "dc:ds", "vmware_insecure": insecure}
 	}
 	cinder := map[string]string{"cinder_catalog_info": "block-storage::internalURL", "cinder_store_project_name": "service"}
-	return map[stores.Release]map[string]map[string]string{
+	return map[release.Release]map[string]map[string]string{
 		"2024.1": {"file": file, "rbd": rbd, "s3": s3, "swift": swift, "vmware": vmware("True")},
 		"2025.1": {"file": file, "rbd": rbd, "s3": s3, "vmware": vmware("true")},
 		"2025.2": {"file": file, "rbd": rbd, "s3": s3},
@@ -109,7 +110,7 @@ type kollaRow struct {
 	line     string
 }
 
-func loadKollaRows(t *testing.T, rel stores.Release) []kollaRow {
+func loadKollaRows(t *testing.T, rel release.Release) []kollaRow {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "kolla", string(rel)+".txt"))
 	require.NoError(t, err)
@@ -148,7 +149,7 @@ func loadKollaRows(t *testing.T, rel stores.Release) []kollaRow {
 }
 
 // tableInput is the input for one row of a release's table.
-func tableInput(rel stores.Release, row kollaRow, volume string, hosts []string) stores.Input {
+func tableInput(rel release.Release, row kollaRow, volume string, hosts []string) stores.Input {
 	return stores.Input{
 		Release:  rel,
 		APIHosts: hosts,
@@ -184,7 +185,7 @@ func rowKey(on map[string]bool, file *bool) string {
 // every combination of its store variables and the three states of
 // glance_backend_file, and no other.
 func TestTablesCoverEveryCombination(t *testing.T) {
-	for _, rel := range stores.Releases() {
+	for _, rel := range release.Kolla() {
 		vars := releaseVariables[rel]
 		require.NotEmpty(t, vars, rel)
 		want := map[string]bool{}
@@ -213,7 +214,7 @@ func TestTablesCoverEveryCombination(t *testing.T) {
 // where a release writes a default_backend that is not enabled (every image
 // store off), Select reports it instead.
 func TestMatchesEachReleasesOwnTemplates(t *testing.T) {
-	for _, rel := range stores.Releases() {
+	for _, rel := range release.Kolla() {
 		rows := loadKollaRows(t, rel)
 		combos, departures := 0, 0
 		for _, row := range rows {
@@ -273,7 +274,7 @@ var removedReasons = map[string]string{
 // order swift, vmware, and reports nothing else (a refused store counts as
 // off, as it does for that release's own role).
 func TestRemovedStoresAreRefused(t *testing.T) {
-	for _, rel := range stores.Releases() {
+	for _, rel := range release.Kolla() {
 		has := map[string]bool{}
 		for _, v := range releaseVariables[rel] {
 			has[v] = true
@@ -341,7 +342,7 @@ var sharednessRows = []struct {
 }
 
 func TestSharednessTable(t *testing.T) {
-	for _, rel := range stores.Releases() {
+	for _, rel := range release.Kolla() {
 		for _, sr := range sharednessRows {
 			in := tableInput(rel, kollaRow{on: map[string]bool{}}, sr.volume, threeHosts)
 			in.FileDatadirShared = sr.shared

@@ -1,22 +1,6 @@
 package stores
 
-// removal is a store that a kolla-ansible release removed.
-type removal struct {
-	store    string  // store name, which is also the module option
-	variable string  // the globals.yml variable
-	release  Release // the first release without it
-	last     Release // the last release with it
-}
-
-// removals lists the stores kolla-ansible removed, oldest first: the swift
-// role went in 2025.1 (and glance_backend_swift with it), VMware support in
-// 2025.2.
-func removals() []removal {
-	return []removal{
-		{store: storeSwift, variable: "glance_backend_swift", release: Release2025_1, last: Release2024_1},
-		{store: storeVMware, variable: "glance_backend_vmware", release: Release2025_2, last: Release2025_1},
-	}
-}
+import "github.com/kolla-glance/kolla-glance/internal/glance/release"
 
 // storesOn is the swift and vmware stores in effect: asked for and still
 // part of the release.
@@ -33,15 +17,15 @@ func checkRemoved(in Input, r rules, p *problems) storesOn {
 	on := storesOn{swift: in.Swift && r.swift, vmware: in.VMware && r.vmware, refused: map[string]bool{}}
 	asked := map[string]bool{storeSwift: in.Swift, storeVMware: in.VMware}
 	kept := map[string]bool{storeSwift: r.swift, storeVMware: r.vmware}
-	for _, rm := range removals() {
-		if !asked[rm.store] || kept[rm.store] {
+	for _, rm := range release.Removals() {
+		if !asked[rm.Store] || kept[rm.Store] {
 			continue
 		}
-		on.refused[rm.store] = true
-		p.refuse([]string{rm.store, "openstack_release"},
+		on.refused[rm.Store] = true
+		p.refuse([]string{rm.Store, "openstack_release"},
 			"%s was removed in kolla-ansible %s: set %s to no and choose ceph, s3 or file instead "+
 				"(option %s is on while openstack_release is %s, and a deployment that still runs kolla-ansible %s or older sets openstack_release to that release)",
-			rm.store, rm.release, rm.variable, rm.store, in.Release, rm.last)
+			rm.Store, rm.Release, rm.Variable, rm.Store, in.Release, rm.Last)
 	}
 	return on
 }

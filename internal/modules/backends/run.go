@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 	"github.com/kolla-glance/kolla-glance/internal/problem"
 )
@@ -34,7 +35,7 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 // a string, or a port that is not a whole number, is an argument error.
 func input(p ansible.Params) (stores.Input, error) {
 	in := stores.Input{
-		Release:           stores.Release(p.String("openstack_release")),
+		Release:           release.Release(p.String("openstack_release")),
 		APIHosts:          p.Strings("api_hosts"),
 		File:              p.OptBool("file"),
 		Ceph:              p.Bool("ceph"),

@@ -5,7 +5,7 @@ package backends
 
 import (
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
-	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 )
 
 func desc(s ...string) []string { return s }
@@ -14,7 +14,7 @@ func desc(s ...string) []string { return s }
 // knows, oldest first.
 func releaseChoices() []any {
 	var out []any
-	for _, r := range stores.Releases() {
+	for _, r := range release.Kolla() {
 		out = append(out, string(r))
 	}
 	return out
@@ -36,7 +36,7 @@ func Spec() *ansible.Spec {
 		),
 		SupportsCheckMode: true,
 		Options: []ansible.Option{
-			{Name: "openstack_release", Type: ansible.TypeStr, Default: string(stores.NewestStable), Choices: releaseChoices(),
+			{Name: "openstack_release", Type: ansible.TypeStr, Default: string(release.NewestStable), Choices: releaseChoices(),
 				Description: desc("openstack_release: the kolla-ansible release whose glance role's rules apply. Swift is a store up to 2024.1 and vmware up to 2025.1; the [cinder] section is rendered from 2026.1; on 2024.1 every ceph section uses one pool and one user. The default is the newest stable release."),
 			},
 			{Name: "api_hosts", Type: ansible.TypeList, Elements: ansible.TypeStr, Required: true,

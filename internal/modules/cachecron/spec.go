@@ -3,7 +3,10 @@
 // internal/cron and the cron.d file on disk.
 package cachecron
 
-import "github.com/kolla-glance/kolla-glance/internal/ansible"
+import (
+	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
+)
 
 func desc(s ...string) []string { return s }
 
@@ -12,7 +15,6 @@ func desc(s ...string) []string { return s }
 const (
 	defaultPrunerSchedule  = "*/30 * * * *"
 	defaultCleanerSchedule = "1 0 * * *"
-	defaultRelease         = "2026.1"
 )
 
 // Spec declares the module once: options, documentation and return values.
@@ -53,7 +55,7 @@ func Spec() *ansible.Spec {
 				)},
 			{Name: "splay_seed", Type: ansible.TypeStr,
 				Description: desc("A per-host seed, for example inventory_hostname: shifts each host's minutes deterministically so a fleet does not prune at the same instant. Null: no shift.")},
-			{Name: "glance_release", Type: ansible.TypeStr, Default: defaultRelease,
+			{Name: "glance_release", Type: ansible.TypeStr, Default: string(release.NewestStable),
 				Description: desc("The OpenStack release of Glance: kolla-ansible's openstack_release, the same values as kolla.glance.backends takes (C(2024.1), C(2025.1), C(2025.2), C(2026.1), C(master)), or an older one (C(zed), C(2023.1), C(2023.2)). It picks the config files the tools need: up to 2023.2 glance-cache.conf; from 2024.1 (Glance's centralized_db cache, which needs the database connection and worker_self_reference_url of glance-api.conf) glance-api.conf then glance-cache.conf, because a lone --config-file drops the default files.")},
 			{Name: "log_dir", Type: ansible.TypeStr, Default: "/var/log/kolla/glance",
 				Description: desc("Directory inside the container where the tools' output is appended.")},
