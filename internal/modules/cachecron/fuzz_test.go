@@ -34,7 +34,7 @@ import (
 	"github.com/kolla-glance/kolla-glance/internal/ansible/ansibletest"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
-	"github.com/kolla-glance/kolla-glance/internal/cron"
+	"github.com/kolla-glance/kolla-glance/internal/glance/cachejobs"
 	"github.com/kolla-glance/kolla-glance/internal/modules/cachecron"
 )
 
@@ -115,8 +115,8 @@ func fuzzCheckEntries(t *testing.T, args []byte, res map[string]any, written boo
 			t.Fatalf("cron_file %q after a successful run: %v\nargs: %q", path, err, args)
 		}
 		st, err := os.Stat(path)
-		if err != nil || st.Mode().Perm() != cron.FileMode {
-			t.Fatalf("cron_file %q mode %v (%v), want %v\nargs: %q", path, st.Mode(), err, cron.FileMode, args)
+		if err != nil || st.Mode().Perm() != cachejobs.FileMode {
+			t.Fatalf("cron_file %q mode %v (%v), want %v\nargs: %q", path, st.Mode(), err, cachejobs.FileMode, args)
 		}
 	}
 	for _, e := range entries {
@@ -124,7 +124,7 @@ func fuzzCheckEntries(t *testing.T, args []byte, res map[string]any, written boo
 		name, _ := entry["name"].(string)
 		sched, _ := entry["schedule"].(string)
 		command, _ := entry["command"].(string)
-		parsed, err := cron.ParseSchedule(sched)
+		parsed, err := cachejobs.ParseSchedule(sched)
 		if err != nil || parsed.String() != sched {
 			t.Fatalf("entry %s: schedule %q does not parse back (%v)\nargs: %q", name, sched, err, args)
 		}
@@ -132,10 +132,10 @@ func fuzzCheckEntries(t *testing.T, args []byte, res map[string]any, written boo
 			t.Fatalf("entry %s: command %q holds %% or a control character\nargs: %q", name, command, args)
 		}
 		timeout, err := strconv.Atoi(fmt.Sprint(entry["timeout"]))
-		if err != nil || timeout < 1 || timeout > cron.MaxTimeout || !strings.Contains(command, fmt.Sprintf(" sh -c 'exec timeout -k %ds %ds %s ", cron.KillAfter, timeout, name)) {
+		if err != nil || timeout < 1 || timeout > cachejobs.MaxTimeout || !strings.Contains(command, fmt.Sprintf(" sh -c 'exec timeout -k %ds %ds %s ", cachejobs.KillAfter, timeout, name)) {
 			t.Fatalf("entry %s: timeout %v is out of range or not in command %q\nargs: %q", name, entry["timeout"], command, args)
 		}
-		if written && !bytes.Contains(file, []byte(cron.MarkerPrefix+name+"\n"+sched+" ")) {
+		if written && !bytes.Contains(file, []byte(cachejobs.MarkerPrefix+name+"\n"+sched+" ")) {
 			t.Fatalf("entry %s: %q is not in the file:\n%s\nargs: %q", name, sched, file, args)
 		}
 		if written && !bytes.Contains(file, []byte(" "+command+"\n")) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
-	"github.com/kolla-glance/kolla-glance/internal/cron"
+	"github.com/kolla-glance/kolla-glance/internal/glance/cachejobs"
 )
 
 type entryResult struct {
@@ -27,11 +27,11 @@ type values struct {
 // Run installs or removes the cache-cleaning entries.
 func Run(ctx *ansible.Context) (*ansible.Result, error) {
 	p := ctx.Params
-	spec := cron.RequestSpec{
+	spec := cachejobs.RequestSpec{
 		Dir: p.String("cron_dir"), FileName: p.String("cron_file"), Present: p.String("state") == "present",
 		User: p.String("user"), PrunerSchedule: p.String("pruner_schedule"), CleanerSchedule: p.String("cleaner_schedule"),
 		SplaySeed: p.String("splay_seed"), Timeout: p.OptInt("timeout"),
-		Command: cron.CommandSpec{
+		Command: cachejobs.CommandSpec{
 			Engine: p.String("container_engine"), Container: p.String("container_name"), User: p.String("exec_user"),
 			Release: p.String("glance_release"), LogDir: p.String("log_dir"),
 		},
@@ -43,14 +43,14 @@ func Run(ctx *ansible.Context) (*ansible.Result, error) {
 			ctx.Warn(warning)
 		}
 	}
-	req, err := cron.NewRequest(spec)
+	req, err := cachejobs.NewRequest(spec)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range req.Warnings {
 		ctx.Warn(w)
 	}
-	o, err := cron.Apply(req, ctx.CheckMode, p.Bool("backup"))
+	o, err := cachejobs.Apply(req, ctx.CheckMode, p.Bool("backup"))
 	if err != nil {
 		return nil, err
 	}

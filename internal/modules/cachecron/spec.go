@@ -1,6 +1,6 @@
 // Package cachecron is the kolla.glance.cache_cron module: its argument spec
 // and the glue between validated parameters, the pure cron model in
-// internal/cron and the cron.d file on disk.
+// internal/glance/cachejobs and the cron.d file on disk.
 package cachecron
 
 import (

@@ -1,8 +1,8 @@
-// Package cron holds the pure logic and the file writer behind the
-// kolla.glance.cache_cron module: cron schedules, the commands that run
-// glance's image-cache tools inside the glance container, the model of a
-// cron.d file that keeps foreign lines byte for byte, and an atomic,
-// locked writer.
+// Package cachejobs is Glance's image-cache cron jobs, behind the
+// kolla.glance.cache_cron module: the one validated Request (cron
+// schedules, the commands that run Glance's cache tools inside the glance
+// container), the model of a cron.d file that keeps foreign lines byte for
+// byte, and Apply, the atomic, locked writer that takes the Request.
 //
 // # Schedules
 //
@@ -52,4 +52,4 @@
 // and contains dots, so neither Debian cron (which ignores names with
 // dots) nor cronie (which ignores names starting with a dot) ever loads
 // them.
-package cron
+package cachejobs
