@@ -160,7 +160,7 @@ release: check-generated collection ## the collection tarball and its SHA256SUMS
 	cd $(DISTDIR) && sha256sum kolla-glance-$(VERSION).tar.gz > SHA256SUMS && cat SHA256SUMS
 
 # go test -fuzz takes one target per run: package:target pairs.
-FUZZ_TARGETS := ./internal/ansible:FuzzDecodeArgs ./internal/cron:FuzzParseFile ./internal/cron:FuzzParseSchedule \
+FUZZ_TARGETS := ./internal/ansible:FuzzDecodeArgs ./internal/glance/cachejobs:FuzzParseFile ./internal/glance/cachejobs:FuzzParseSchedule \
   ./internal/modules/backends:FuzzBackendsArgs ./internal/modules/backends:FuzzBackendsTyped \
   ./internal/modules/upgradeplan:FuzzUpgradePlanArgs ./internal/modules/upgradeplan:FuzzUpgradePlanTyped \
   ./internal/modules/cachecron:FuzzCacheCronArgs ./internal/modules/cachecron:FuzzCacheCronTyped

@@ -12,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
+	"github.com/kolla-glance/kolla-glance/internal/modules"
 	"github.com/kolla-glance/kolla-glance/internal/modules/upgradeplan"
 )
 
 var sizes = []int{10, 100, 1000, 10000}
 
-// userArgs drops the _ansible_* keys, as Execute does before validating.
+// userArgs drops the _ansible_* keys, as the dispatch does before validating.
 func userArgs(args map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range args {
@@ -43,7 +44,7 @@ func BenchmarkUpgradePlanRun(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := upgradeplan.Run(&ansible.Context{Spec: spec, Params: params}); err != nil {
+				if _, err := upgradeplan.Run(&ansible.Context{Params: params}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -56,7 +57,6 @@ func BenchmarkUpgradePlanRun(b *testing.B) {
 // Run, encode the result as JSON. Only process start and exit are left out;
 // hyperfine times the whole binary.
 func BenchmarkUpgradePlanExecute(b *testing.B) {
-	spec := upgradeplan.Spec()
 	for _, n := range sizes {
 		data, err := json.Marshal(PlanArgs(n))
 		if err != nil {
@@ -72,7 +72,7 @@ func BenchmarkUpgradePlanExecute(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				out.Reset()
-				if rc := ansible.Execute(spec, "bench", upgradeplan.Run, argv, nil, &out); rc != 0 {
+				if rc := ansible.Dispatch(modules.All(), "bench", argv, nil, &out); rc != 0 {
 					b.Fatalf("rc=%d: %s", rc, out.String())
 				}
 			}

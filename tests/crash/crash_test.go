@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/kolla-glance/kolla-glance/internal/ansible"
-	"github.com/kolla-glance/kolla-glance/internal/cron"
+	"github.com/kolla-glance/kolla-glance/internal/glance/cachejobs"
 	"github.com/kolla-glance/kolla-glance/internal/platforms"
 	"github.com/kolla-glance/kolla-glance/internal/realpart"
 )
@@ -200,7 +200,7 @@ func temps(t *testing.T, dir string) []string {
 // there exactly once, and the foreign lines are intact byte for byte.
 func checkFile(t *testing.T, content []byte) {
 	t.Helper()
-	f := cron.ParseFile(content)
+	f := cachejobs.ParseFile(content)
 	for _, name := range []string{pruner, cleaner} {
 		markers, jobs := 0, 0
 		for _, l := range f.Lines() {

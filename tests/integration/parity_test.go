@@ -77,7 +77,7 @@ func parityCorpus(t *testing.T, root string) []parityCase {
 		add("base", copyArgs(base))
 		add("unknown option", func() map[string]any { a := copyArgs(base); a["bogus"] = 1; return a }())
 		for _, o := range m.Spec.Options {
-			for _, key := range append([]string{o.Name}, o.Aliases...) {
+			for _, key := range []string{o.Name} {
 				for _, v := range oddValues {
 					a := copyArgs(base)
 					a[key] = v
