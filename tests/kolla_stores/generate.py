@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Writes internal/glance/stores/testdata/kolla/<release>.txt from kolla-ansible itself.
 
 The unit tests of internal/glance/stores compare the collection's store
