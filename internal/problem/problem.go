@@ -61,10 +61,10 @@ func (p *Problem) Error() string {
 }
 
 // Path is where in the arguments the value is: the option and its field
-// ("ceph_backends[1].pool", "api_ports[control02]"), "" for a refusal or a
-// problem about the call as a whole.
+// ("ceph_backends[1].pool", "api_ports[control02]"), "" for a refusal, a
+// problem about several options or about the call as a whole.
 func (p *Problem) Path() string {
-	if p.Kind == Refusal || p.Option == "" {
+	if p.Kind == Refusal || p.Option == "" || len(p.Options) > 1 {
 		return ""
 	}
 	return p.Option + p.Field

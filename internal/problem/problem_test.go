@@ -62,3 +62,24 @@ func TestKindsAreTold(t *testing.T) {
 	args.Argument("a", "", "bad")
 	assert.False(t, errors.Is(args.Err(), problem.ErrRefused))
 }
+
+// Each problem as a result lists it: the option it is about, every option,
+// the value's path, the kind, and the text msg shows.
+func TestItems(t *testing.T) {
+	var l problem.List
+	l.Argument("ceph_backends", "[1].pool", "empty")
+	l.Named([]string{"cron_dir"}, "", "cron_dir %q must be an absolute path", "x")
+	l.Named([]string{"a", "b"}, "", "missing required arguments: a, b")
+	l.Named(nil, "", "which module?")
+	l.Refuse([]string{"vmware", "openstack_release"}, "vmware was removed")
+	got := problem.Items(problem.Of(l.Err()).Problems)
+	assert.Equal(t, []problem.Item{
+		{Kind: "argument", Option: "ceph_backends", Options: []string{"ceph_backends"}, Path: "ceph_backends[1].pool", Msg: "ceph_backends[1].pool: empty"},
+		{Kind: "argument", Option: "cron_dir", Options: []string{"cron_dir"}, Path: "cron_dir", Msg: `cron_dir "x" must be an absolute path`},
+		{Kind: "argument", Option: "a", Options: []string{"a", "b"}, Path: "", Msg: "missing required arguments: a, b"},
+		{Kind: "argument", Option: "", Options: []string{}, Path: "", Msg: "which module?"},
+		{Kind: "refusal", Option: "vmware", Options: []string{"vmware", "openstack_release"}, Path: "", Msg: "vmware was removed"},
+	}, got)
+	assert.Equal(t, "vmware was removed; and 4 problems with the arguments: (1) ceph_backends[1].pool: empty; (2) cron_dir \"x\" must be an absolute path; (3) missing required arguments: a, b; (4) which module?",
+		l.Err().Error(), "a problem that names its option renders as its text")
+}

@@ -206,3 +206,26 @@ func TestRunRefusesBadTimeouts(t *testing.T) {
 		assert.True(t, os.IsNotExist(err), "timeout %v: a file was written", tt.value)
 	}
 }
+
+// Every problem of a call names its option in problems, for the role to
+// map to its variables without reading msg.
+func TestProblemsNameTheirOptions(t *testing.T) {
+	m := ansibletest.Module{Spec: cachecron.Spec(), Run: cachecron.Run}
+	res, _, code := m.Execute(t, map[string]any{
+		"cron_dir": "relative", "cron_file": "a.b", "user": "ro ot", "timeout": 0, "pruner_schedule": "61 * * * *",
+		"container_name": "a b", "glance_release": "2022.2", "log_dir": "x",
+	})
+	require.Equal(t, 1, code)
+	var options, paths, kinds []string
+	for _, p := range res["problems"].([]any) {
+		p := p.(map[string]any)
+		options = append(options, p["option"].(string))
+		paths = append(paths, p["path"].(string))
+		kinds = append(kinds, p["kind"].(string))
+	}
+	want := []string{"cron_dir", "cron_file", "user", "timeout", "pruner_schedule", "container_name", "glance_release", "log_dir"}
+	assert.Equal(t, want, options)
+	assert.Equal(t, want, paths)
+	assert.Equal(t, []string{"argument", "argument", "argument", "argument", "argument", "argument", "argument", "argument"}, kinds)
+	assert.True(t, strings.HasPrefix(res["msg"].(string), "8 problems with the arguments: (1) cron_dir \"relative\" must be an absolute path; "), res["msg"])
+}
