@@ -122,7 +122,7 @@ func ProblemsReturn() Return {
 			{Name: "options", Type: "list", Elements: "str", Returned: "always", Sample: []any{"vmware", "openstack_release"},
 				Description: []string{"Every option the problem is about, option first (the options that lead to a refusal)."}},
 			{Name: "path", Type: "str", Returned: "always", Sample: "ceph_backends[1].pool",
-				Description: []string{"Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal."}},
+				Description: []string{"Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal or a problem about several options."}},
 			{Name: "msg", Type: "str", Returned: "always",
 				Description: []string{"The problem's text, as msg shows it."}},
 		},

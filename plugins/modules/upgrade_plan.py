@@ -227,7 +227,7 @@ problems:
         - openstack_release
     path:
       description:
-        - 'Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal.'
+        - 'Where the value is in the arguments: the option, then list indexes, dict keys and sub-options; empty for a refusal or a problem about several options.'
       returned: always
       type: str
       sample: ceph_backends[1].pool
