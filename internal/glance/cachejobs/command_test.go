@@ -3,8 +3,6 @@ package cachejobs
 import (
 	"errors"
 	"fmt"
-	"github.com/kolla-glance/kolla-glance/internal/problem"
-	"github.com/kolla-glance/kolla-glance/internal/realpart"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/kolla-glance/kolla-glance/internal/problem"
+	"github.com/kolla-glance/kolla-glance/internal/realpart"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -2,7 +2,6 @@ package stores_test
 
 import (
 	"encoding/json"
-	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 )
 

@@ -3,7 +3,6 @@ package stores_test
 import (
 	"errors"
 	"fmt"
-	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"math/rand"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 )
 

@@ -1,7 +1,6 @@
 package stores_test
 
 import (
-	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -9,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 )
 

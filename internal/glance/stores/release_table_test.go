@@ -2,7 +2,6 @@ package stores_test
 
 import (
 	"bufio"
-	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 	"github.com/kolla-glance/kolla-glance/internal/glance/stores"
 )
 
