@@ -47,13 +47,14 @@ import configparser
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import upstream as kolla_upstream  # noqa: E402  (beside this script; shared with tests/kolla_parity)
 
 # release, directory under the upstream directory, branch, commit (checked
 # against the upstream directory's README.md)
@@ -64,8 +65,6 @@ RELEASES = [
     ("2026.1", "kolla-ansible-2026.1", "stable/2026.1", "762181ae4918e3e261df06ed983a1ef1cb61b10c"),
     ("master", "kolla-ansible-glance-master", "master", "1a681814eb19a4840ca307a25f21b2907b432272"),
 ]
-# the full tree whose filter plugins and kolla_ansible package every run uses
-FULL_TREE = "kolla-ansible-2026.1"
 
 HEADER = """\
 # kolla-ansible {release}: {branch} at {commit}.
@@ -101,35 +100,11 @@ def header_variables(variables):
 def run_release(upstream, playbook, release, directory):
     """Runs stores.yml on one branch's tree; returns what it wrote."""
     tree = os.path.join(upstream, directory)
-    full = os.path.join(upstream, FULL_TREE)
     with tempfile.TemporaryDirectory(prefix="kolla_stores-" + release + "-") as tmp:
-        inv = os.path.join(tmp, "inventory")
-        role = os.path.join(tmp, "roles", "glance")
-        filters = os.path.join(tmp, "filter_plugins")
-        for d in (inv, role, filters):
-            os.makedirs(d)
-        shutil.copy(os.path.join(HERE, "inventory.yml"), os.path.join(inv, "hosts.yml"))
-        os.symlink(os.path.join(tree, "ansible", "group_vars"), os.path.join(inv, "group_vars"))
-        os.symlink(os.path.join(tree, "ansible", "roles", "glance", "defaults"), os.path.join(role, "defaults"))
-        os.symlink(os.path.join(full, "ansible", "filter_plugins", "address.py"), os.path.join(filters, "address.py"))
+        hosts, env = kolla_upstream.layout(tmp, upstream, directory, os.path.join(HERE, "inventory.yml"),
+                                           {"glance": ["defaults"]})
         out = os.path.join(tmp, "rendered.json")
-        # no ansible.cfg of the machine or the user: an empty one
-        cfg = os.path.join(tmp, "ansible.cfg")
-        open(cfg, "w").close()
-        env = dict(os.environ)
-        env.update({
-            "ANSIBLE_CONFIG": cfg,
-            "ANSIBLE_ROLES_PATH": os.path.join(tmp, "roles"),
-            "ANSIBLE_FILTER_PLUGINS": filters,
-            "ANSIBLE_TRANSFORM_INVALID_GROUP_CHARS": "ignore",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_RETRY_FILES_ENABLED": "0",
-            "ANSIBLE_LOCAL_TEMP": os.path.join(tmp, "ansible-tmp"),
-            "PYTHONPATH": full + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""),
-            # kolla_ansible's version comes from pbr; the tree has no git metadata
-            "PBR_VERSION": "0.0.0",
-        })
-        cmd = [playbook, "-i", os.path.join(inv, "hosts.yml"), os.path.join(HERE, "stores.yml"),
+        cmd = [playbook, "-i", hosts, os.path.join(HERE, "stores.yml"),
                "-e", "@" + os.path.join(HERE, "inputs.yml"),
                "-e", json.dumps({
                    "kolla_stores_template": os.path.join(tree, "ansible", "roles", "glance", "templates", "glance-api.conf.j2"),
