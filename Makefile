@@ -60,7 +60,7 @@ record = [ -n '$(RUN)' ] || { mkdir -p docs/figures && cp $(DISTDIR)/figures/$(1
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help build binary-name dist generate check-generated deps unit integration integration-one qemu-protocol test suite-status clear-skips lint \
+.PHONY: help build binary-name dist generate check-generated kolla-parity deps unit integration integration-one qemu-protocol test suite-status clear-skips lint \
         collection demo bench reliability molecule e2e e2e-kill release clean
 
 help: ## list the targets
@@ -92,6 +92,9 @@ check-generated: ## fail when generated files are stale
 	  for c in internal/glance/stores/testdata/kolla/*.txt; do [ -e "$$tmp/$${c##*/}" ] || \
 	    { echo "check-generated: $$c is not written by tests/kolla_stores/generate.py"; stale=1; }; done; exit $$stale
 
+kolla-parity: dist ## render kolla-ansible 2026.1's glance config files and the role's for each case of tests/kolla_parity/cases.yml; print the table; fail on a difference not in departures.yml
+	$(call with_ansible,2.19) && python3 tests/kolla_parity/parity.py
+
 deps: ## install what the tests need (Debian packages), when missing
 	@tests/bin/install-deps
 
@@ -119,7 +122,7 @@ molecule: deps dist ## every molecule scenario (create ... destroy) on real cont
 	  $(call go_select,-run 'TestConfigFollowsMolecule|TestEveryScenarioLoads|TestScenarios') ./tests/molecule/
 	@$(call record,molecule)
 
-test: deps clear-skips check-generated lint suite-status unit integration qemu-protocol molecule reliability e2e ## the whole test suite
+test: deps clear-skips check-generated kolla-parity lint suite-status unit integration qemu-protocol molecule reliability e2e ## the whole test suite
 	@[ -z '$(RUN)' ] || echo "make test: narrowed by RUN=$(RUN): no figures recorded"
 	@if [ -s $(KOLLA_GLANCE_SKIP_LOG) ]; then \
 	  echo "make test: all suites passed; skipped (KOLLA_GLANCE_MAY_SKIP): $$(paste -sd, $(KOLLA_GLANCE_SKIP_LOG))"; \
