@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Config parity of roles/glance with kolla-ansible 2026.1 (issue 28, item 2).
 
 For each case of cases.yml (beside this script) it renders, with real
@@ -29,7 +28,7 @@ docs/decisions.md); a departure that no longer differs in any case it names
 is stale. Prints the table and fails on any unlisted difference or stale
 departure.
 
-Usage: tests/kolla_parity/parity.py [--upstream DIR] [--ansible-playbook PATH] [--jobs N] [--keep DIR]
+Usage: python3 tests/kolla_parity/parity.py [--upstream DIR] [--ansible-playbook PATH] [--jobs N] [--keep DIR]
 """
 
 import argparse
