@@ -21,7 +21,14 @@ module. The base class:
   and when the cache directory is not usable (with a warning saying why);
 * for compute-only modules, runs the controller's binary locally instead
   (no transfer, no remote round trip) unless the variable
-  ``kolla_glance_compute_on`` is ``target`` or the task is async.
+  ``kolla_glance_compute_on`` is ``target`` or the task is async;
+* adds to a controller-side refusal of the arguments the structured
+  ``problems`` (kind, option, path) the Go validator states for them, as a
+  module's own refusal carries them.
+
+The class defines only ``run``; everything else is a function of this
+module taking the action, so no name of ours sits in ActionBase's private
+namespace, where a later ansible-core method could collide with it.
 
 It uses only the parts of ActionBase that ansible-core's own action plugins
 use and that have kept their signatures from 2.14 to 2.22: ``run``,
@@ -49,7 +56,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.kolla.glance.plugins.plugin_utils import binary_cache, platforms
 from ansible_collections.kolla.glance.plugins.plugin_utils.argument_validation import (
-    COLLECTION, ArgumentError, validate_args)
+    COLLECTION, ArgumentError, plain, validate_args)
 
 #: the argument that names the module the binary runs (ansible.ModuleKey in Go)
 MODULE_KEY = "_kolla_glance_module"
@@ -83,7 +90,10 @@ def parse_module_output(stdout, stderr, rc):
 
 
 class BinaryModuleAction(ActionBase):
-    """Base of the per-module action plugins."""
+    """Base of the per-module action plugins. Its only method is ActionBase's
+    run; what it does is in the functions below, which take the action as
+    their first argument: a name this class defined in ActionBase's private
+    namespace could collide with a method a later ansible-core adds."""
 
     #: short module name, e.g. "backends"
     MODULE = None
@@ -103,17 +113,20 @@ class BinaryModuleAction(ActionBase):
         task_vars = task_vars or {}
         result = super(BinaryModuleAction, self).run(tmp, task_vars)
         try:
-            module_args = self._validate()
-            if self._compute_on_controller(task_vars):
-                result.update(self._run_on_controller(module_args, task_vars))
+            module_args = validate_args(self.MODULE, self._task.args)
+            if compute_on_controller(self, task_vars):
+                result.update(run_on_controller(self, module_args, task_vars))
                 return result
-            system, arch = self._target_platform(task_vars)
-            name, binary = self._find_binary(system, arch)
-            cache_dir, why_not = self._cache_dir(task_vars)
+            system, arch = target_platform(self, task_vars)
+            name, binary = find_binary(self.MODULE, system, arch)
+            cache_dir, why_not = binary_cache_dir(self, task_vars)
         except ArgumentError as e:
             # The module's own result for argument problems.
             self._remove_tmp_path(self._connection._shell.tmpdir)
             result.update(failed=True, changed=False, msg=str(e), argument_errors=e.problems)
+            problems = controller_problems(self, task_vars, e.problems)
+            if problems is not None:
+                result["problems"] = problems
             return result
         except AnsibleActionFail as e:
             # Fail like a module does: failed and msg, no bogus traceback.
@@ -123,9 +136,9 @@ class BinaryModuleAction(ActionBase):
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         try:
             if cache_dir is not None:
-                ran, why_not = binary_cache.run(self, binary, self._with_internal_args(module_args, task_vars), cache_dir)
+                ran, why_not = binary_cache.run(self, binary, with_internal_args(self, module_args, task_vars), cache_dir)
                 if ran is not None:
-                    result.update(self._remote_result(ran))
+                    result.update(remote_result(ran))
                     return result
             args = dict(module_args)
             args[MODULE_KEY] = self.MODULE
@@ -141,122 +154,152 @@ class BinaryModuleAction(ActionBase):
                 self._remove_tmp_path(self._connection._shell.tmpdir)
         return result
 
-    # -- validation -------------------------------------------------------
 
-    def _validate(self):
-        return validate_args(self.MODULE, self._task.args)
+# -- where to run -----------------------------------------------------------
 
-    # -- where to run -----------------------------------------------------
+def compute_on_controller(action, task_vars):
+    """Whether a compute-only module runs the controller's binary."""
+    if not action.COMPUTE_ONLY or action._task.async_val:
+        return False
+    where = action._templar.template(task_vars.get("kolla_glance_compute_on", "controller"))
+    if where not in ("controller", "target"):
+        raise AnsibleActionFail("kolla_glance_compute_on must be 'controller' or 'target', got %r" % (where,))
+    return where == "controller"
 
-    def _compute_on_controller(self, task_vars):
-        if not self.COMPUTE_ONLY or self._task.async_val:
-            return False
-        where = self._templar.template(task_vars.get("kolla_glance_compute_on", "controller"))
-        if where not in ("controller", "target"):
-            raise AnsibleActionFail("kolla_glance_compute_on must be 'controller' or 'target', got %r" % (where,))
-        return where == "controller"
 
-    def _target_platform(self, task_vars):
-        facts = {} if self._task.delegate_to else task_vars.get("ansible_facts", {})
-        system, arch = facts.get("system"), facts.get("architecture")
-        if not (system and arch):
-            res = self._low_level_execute_command("uname -sm", sudoable=False)
-            if res.get("rc") != 0:
-                raise AnsibleActionFail("cannot detect the target's platform with uname -sm: %s"
-                                        % (res.get("stderr") or res.get("stdout") or "rc=%s" % res.get("rc")).strip())
-            fields = res.get("stdout", "").split()
-            if len(fields) != 2:
-                raise AnsibleActionFail("cannot detect the target's platform: uname -sm printed %r" % res.get("stdout"))
-            system, arch = fields
-        return system, arch
+def target_platform(action, task_vars):
+    """The target's system and architecture: its facts, else uname -sm."""
+    facts = {} if action._task.delegate_to else task_vars.get("ansible_facts", {})
+    system, arch = facts.get("system"), facts.get("architecture")
+    if not (system and arch):
+        res = action._low_level_execute_command("uname -sm", sudoable=False)
+        if res.get("rc") != 0:
+            raise AnsibleActionFail("cannot detect the target's platform with uname -sm: %s"
+                                    % (res.get("stderr") or res.get("stdout") or "rc=%s" % res.get("rc")).strip())
+        fields = res.get("stdout", "").split()
+        if len(fields) != 2:
+            raise AnsibleActionFail("cannot detect the target's platform: uname -sm printed %r" % res.get("stdout"))
+        system, arch = fields
+    return system, arch
 
-    def _find_binary(self, system, arch):
-        """Return the module name Ansible knows the binary built for a
-        platform by, and its path."""
-        binary = platforms.binary_name(system, arch)
-        path = os.path.join(platforms.MODULES_DIR, binary)
-        if not os.path.isfile(path):
-            raise AnsibleActionFail(
-                "%s.%s has no binary for %s/%s: %s is not in the collection's plugins/modules "
-                "(built: %s). Build it with `make dist` (linux) or `make build` (this machine), "
-                "or run the task on a linux x86_64 or aarch64 host."
-                % (COLLECTION, self.MODULE, system, arch, binary, ", ".join(platforms.built()) or "none"))
-        return "%s.%s" % (COLLECTION, binary), path
 
-    # -- the target's binary cache -------------------------------------------
+def find_binary(module, system, arch):
+    """Return the module name Ansible knows the binary built for a
+    platform by, and its path."""
+    binary = platforms.binary_name(system, arch)
+    path = os.path.join(platforms.MODULES_DIR, binary)
+    if not os.path.isfile(path):
+        raise AnsibleActionFail(
+            "%s.%s has no binary for %s/%s: %s is not in the collection's plugins/modules "
+            "(built: %s). Build it with `make dist` (linux) or `make build` (this machine), "
+            "or run the task on a linux x86_64 or aarch64 host."
+            % (COLLECTION, module, system, arch, binary, ", ".join(platforms.built()) or "none"))
+    return "%s.%s" % (COLLECTION, binary), path
 
-    def _cache_dir(self, task_vars):
-        """(the cache directory to use, None) or (None, why the cache is not
-        used) for this task; (None, None) when the cache is off, or the task
-        needs Ansible's own path (async, kept remote files)."""
-        on = self._templar.template(task_vars.get("kolla_glance_binary_cache", True))
-        try:
-            on = boolean(on, strict=True)
-        except TypeError:
-            raise AnsibleActionFail("kolla_glance_binary_cache must be a boolean, got %r" % (on,))
-        if not on or self._task.async_val or C.DEFAULT_KEEP_REMOTE_FILES:
-            return None, None
-        path = task_vars.get("kolla_glance_binary_cache_dir")
-        if path is None:
-            remote_tmp = self.get_shell_option("remote_tmp", default="~/.ansible/tmp")
-            path = "%s/%s" % (str(remote_tmp).rstrip("/"), binary_cache.DEFAULT_DIR_NAME)
-        path = self._templar.template(path)
-        if not isinstance(path, str) or not path.strip():
-            raise AnsibleActionFail("kolla_glance_binary_cache_dir must be a path, got %r" % (path,))
-        why_not = binary_cache.unusable_path(path)
-        if why_not:
-            return None, why_not
-        return path.rstrip("/") or "/", None
 
-    def _remote_result(self, res):
-        text, junk_after = json_lines(res.get("stdout", ""))
-        result = parse_module_output(text, res.get("stderr", ""), res.get("rc"))
-        if junk_after and not result.get("failed"):
-            result.setdefault("warnings", []).append("Module invocation had junk after the JSON data: %s"
-                                                     % res.get("stdout", "").strip()[-200:])
-        return result
+# -- the target's binary cache ----------------------------------------------
 
-    # -- controller execution ---------------------------------------------
+def binary_cache_dir(action, task_vars):
+    """(the cache directory to use, None) or (None, why the cache is not
+    used) for this task; (None, None) when the cache is off, or the task
+    needs Ansible's own path (async, kept remote files)."""
+    on = action._templar.template(task_vars.get("kolla_glance_binary_cache", True))
+    try:
+        on = boolean(on, strict=True)
+    except TypeError:
+        raise AnsibleActionFail("kolla_glance_binary_cache must be a boolean, got %r" % (on,))
+    if not on or action._task.async_val or C.DEFAULT_KEEP_REMOTE_FILES:
+        return None, None
+    path = task_vars.get("kolla_glance_binary_cache_dir")
+    if path is None:
+        remote_tmp = action.get_shell_option("remote_tmp", default="~/.ansible/tmp")
+        path = "%s/%s" % (str(remote_tmp).rstrip("/"), binary_cache.DEFAULT_DIR_NAME)
+    path = action._templar.template(path)
+    if not isinstance(path, str) or not path.strip():
+        raise AnsibleActionFail("kolla_glance_binary_cache_dir must be a path, got %r" % (path,))
+    why_not = binary_cache.unusable_path(path)
+    if why_not:
+        return None, why_not
+    return path.rstrip("/") or "/", None
 
-    def _with_internal_args(self, module_args, task_vars):
-        """The validated arguments plus the _ansible_* keys the Go SDK reads,
-        from the task itself (what _execute_module would send), and the
-        module's name for the binary: what the binary gets when it does not
-        go through _execute_module (on the controller, or from the cache)."""
-        args = dict(module_args)
-        args.update({
-            "_ansible_check_mode": bool(self._task.check_mode),
-            "_ansible_diff": bool(self._task.diff),
-            "_ansible_debug": bool(C.DEFAULT_DEBUG),
-            "_ansible_verbosity": Display().verbosity,
-            "_ansible_module_name": "%s.%s" % (COLLECTION, self.MODULE),
-            MODULE_KEY: self.MODULE,
-        })
-        try:
-            # 2.21+: whether modules return invocation (default false)
-            args["_ansible_inject_invocation"] = bool(
-                C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
-        except Exception:  # older cores have no such setting: modules always return it
-            pass
-        return args
 
-    def _run_on_controller(self, module_args, task_vars):
-        path = self._find_binary(platform.system(), platform.machine())[1]
-        args = self._with_internal_args(module_args, task_vars)
-        workdir = tempfile.mkdtemp(prefix="kolla-glance-")
-        try:
-            args_path = os.path.join(workdir, "args")
-            with open(args_path, "w") as f:
-                json.dump(args, f)
-            if not os.access(path, os.X_OK):
-                # An installed collection may have lost the exec bit.
-                copy = os.path.join(workdir, os.path.basename(path))
-                shutil.copyfile(path, copy)
-                os.chmod(copy, 0o700)
-                path = copy
-            proc = subprocess.run([path, args_path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, cwd=workdir, check=False)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        return parse_module_output(proc.stdout.decode("utf-8", "replace"),
-                                   proc.stderr.decode("utf-8", "replace"), proc.returncode)
+def remote_result(res):
+    """The module's result from a remote command's output."""
+    text, junk_after = json_lines(res.get("stdout", ""))
+    result = parse_module_output(text, res.get("stderr", ""), res.get("rc"))
+    if junk_after and not result.get("failed"):
+        result.setdefault("warnings", []).append("Module invocation had junk after the JSON data: %s"
+                                                 % res.get("stdout", "").strip()[-200:])
+    return result
+
+
+# -- controller execution ---------------------------------------------------
+
+def with_internal_args(action, module_args, task_vars):
+    """The validated arguments plus the _ansible_* keys the Go SDK reads,
+    from the task itself (what _execute_module would send), and the
+    module's name for the binary: what the binary gets when it does not
+    go through _execute_module (on the controller, or from the cache)."""
+    args = dict(module_args)
+    args.update({
+        "_ansible_check_mode": bool(action._task.check_mode),
+        "_ansible_diff": bool(action._task.diff),
+        "_ansible_debug": bool(C.DEFAULT_DEBUG),
+        "_ansible_verbosity": Display().verbosity,
+        "_ansible_module_name": "%s.%s" % (COLLECTION, action.MODULE),
+        MODULE_KEY: action.MODULE,
+    })
+    try:
+        # 2.21+: whether modules return invocation (default false)
+        args["_ansible_inject_invocation"] = bool(
+            C.config.get_config_value("INJECT_INVOCATION", variables=task_vars))
+    except Exception:  # older cores have no such setting: modules always return it
+        pass
+    return args
+
+
+def run_binary(path, args):
+    """Run a binary on the controller with args; its result."""
+    workdir = tempfile.mkdtemp(prefix="kolla-glance-")
+    try:
+        args_path = os.path.join(workdir, "args")
+        with open(args_path, "w") as f:
+            json.dump(args, f)
+        if not os.access(path, os.X_OK):
+            # An installed collection may have lost the exec bit.
+            copy = os.path.join(workdir, os.path.basename(path))
+            shutil.copyfile(path, copy)
+            os.chmod(copy, 0o700)
+            path = copy
+        proc = subprocess.run([path, args_path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=workdir, check=False)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return parse_module_output(proc.stdout.decode("utf-8", "replace"),
+                               proc.stderr.decode("utf-8", "replace"), proc.returncode)
+
+
+def run_on_controller(action, module_args, task_vars):
+    """Run the module's binary for the controller's platform."""
+    path = find_binary(action.MODULE, platform.system(), platform.machine())[1]
+    return run_binary(path, with_internal_args(action, module_args, task_vars))
+
+
+def controller_problems(action, task_vars, argument_errors):
+    """The structured problems (option, path, kind) of arguments the
+    controller refused: the Go validator, run on the controller in check
+    mode, states them; only when it finds as many problems (the parity test
+    holds the two validators to the same problems; ansible-core's wording
+    of a type varies by version), and None where the controller has no
+    binary."""
+    try:
+        path = find_binary(action.MODULE, platform.system(), platform.machine())[1]
+    except AnsibleActionFail:
+        return None
+    args = with_internal_args(action, plain(action._task.args), task_vars)
+    args["_ansible_check_mode"] = True
+    res = run_binary(path, args)
+    problems = res.get("problems")
+    if res.get("failed") and isinstance(problems, list) and len(problems) == len(argument_errors):
+        return problems
+    return None
