@@ -2,6 +2,7 @@ package stores_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/kolla-glance/kolla-glance/internal/problem"
@@ -226,6 +227,25 @@ func TestErrorMessages(t *testing.T) {
 				`ceph_backends[2].name: "os_glance_rbd" starts with the reserved prefix "os_glance_", which glance keeps for its internal stores; choose a name without it`,
 				`ceph_backends[3].name: "DEFAULT" is already a section of glance-api.conf; choose a name other than "DEFAULT", "database", "keystone_authtoken", "paste_deploy", "glance_store", "oslo_middleware", "oslo_concurrency", "oslo_messaging_notifications", "oslo_messaging_rabbit", "oslo_policy", "profiler", "barbican", "cors"`,
 				`ceph_backends: backend name "rbd" is used by ceph_backends[4] and ceph_backends[5]; every enabled backend needs its own name, which is also its glance-api.conf section`,
+			},
+		},
+		{
+			// cluster and user become /etc/ceph/<cluster>.conf and
+			// <cluster>.client.<user>.keyring: one file name each, never a path
+			name: "ceph cluster and user name files",
+			mod: func(in *stores.Input) {
+				in.Ceph = true
+				in.CephBackends = nil
+				for i, cu := range [][2]string{{"../x", "glance"}, {"ceph", "a/b"}, {".hidden", "glance"}, {"ceph", ".."}, {"ceph-2.x_y", "glance.2"}} {
+					in.CephBackends = append(in.CephBackends, stores.CephBackend{Name: fmt.Sprintf("rbd%d", i), Type: "rbd",
+						Cluster: cu[0], Pool: "images", User: cu[1], Enabled: true})
+				}
+			},
+			want: []string{
+				`ceph_backends[0].cluster: "../x" cannot name a file: it becomes /etc/ceph/<cluster>.conf, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example "ceph")`,
+				`ceph_backends[1].user: "a/b" cannot name a file: it becomes /etc/ceph/<cluster>.client.<user>.keyring, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example "glance")`,
+				`ceph_backends[2].cluster: ".hidden" cannot name a file: it becomes /etc/ceph/<cluster>.conf, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example "ceph")`,
+				`ceph_backends[3].user: ".." cannot name a file: it becomes /etc/ceph/<cluster>.client.<user>.keyring, so give only ASCII letters, digits, '_', '-' and '.', not starting with '.' (for example "glance")`,
 			},
 		},
 		{

@@ -3,6 +3,8 @@ package stores
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 )
 
 // reservedPrefix is the prefix glance keeps for its internal stores
@@ -55,7 +57,7 @@ func cephInUse(in Input, r rules, p *problems) []cephUse {
 // for a release whose template renders the globals ceph_glance_pool_name and
 // ceph_glance_user in every ceph section (2024.1): such entries say
 // something that release cannot render.
-func checkOneCredential(rel Release, ceph []cephUse, p *problems) {
+func checkOneCredential(rel release.Release, ceph []cephUse, p *problems) {
 	if len(ceph) < 2 {
 		return
 	}
@@ -70,7 +72,7 @@ func checkOneCredential(rel Release, ceph []cephUse, p *problems) {
 	}
 	p.refuse([]string{"ceph_backends", "openstack_release"},
 		"the enabled entries %s of glance_ceph_backends (option ceph_backends) use different pools or users, but kolla-ansible %s renders one pool and one user, ceph_glance_pool_name and ceph_glance_user, in every ceph section: give every enabled entry that same pool and user, or set openstack_release to %s or later, whose entries carry their own",
-		quoteList(names), rel, Release2025_1)
+		quoteList(names), rel, release.V2025_1)
 }
 
 // checkCephEntry validates one ceph entry that counts (ceph on, enabled).

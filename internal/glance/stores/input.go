@@ -1,5 +1,7 @@
 package stores
 
+import "github.com/kolla-glance/kolla-glance/internal/glance/release"
+
 // CephBackend is one entry of glance_ceph_backends (option ceph_backends):
 // one RBD store on one ceph cluster. Name is both the backend name in
 // enabled_backends and its glance-api.conf section; Type must be "rbd";
@@ -66,7 +68,7 @@ type CacheSettings struct {
 // applied by the caller.
 type Input struct {
 	// Release is openstack_release: whose rules apply.
-	Release Release
+	Release release.Release
 	// APIHosts is api_hosts: the glance-api inventory group, in order.
 	APIHosts []string
 	// APIHostsOverride is api_hosts_override (kolla's glance_api_hosts when

@@ -6,14 +6,6 @@ import (
 	"github.com/kolla-glance/kolla-glance/internal/glance/release"
 )
 
-// Release is the kolla-ansible release whose rules Select applies
-// (Input.Release): internal/glance/release holds what each one has.
-type Release = release.Release
-
-// Release2025_1 is release.V2025_1, the first release whose ceph entries
-// carry their own pool and user, by the name ceph.go's message uses.
-const Release2025_1 = release.V2025_1
-
 // rules are the store rules of a release (release.Stores), as the
 // selection reads them.
 type rules struct {
@@ -23,7 +15,7 @@ type rules struct {
 
 // rulesOf returns the rules of a release, and false for a release Select
 // does not know (one that is not in release.Kolla).
-func rulesOf(r Release) (rules, bool) {
+func rulesOf(r release.Release) (rules, bool) {
 	s, ok := r.Stores()
 	return rules{swift: s.Swift, vmware: s.VMware, cephEntryCredentials: s.CephEntryCredentials,
 		cinderSection: s.CinderSection, vmwareInsecure: s.VMwareInsecure}, ok
