@@ -115,11 +115,11 @@ func (a attacker) racer(t *testing.T, victim, evil, watch, marker string) func()
 	count := filepath.Join(filepath.Dir(evil), "count")
 	cmd := a.command([]string{"KG_ATTACK=race", "KG_VICTIM=" + victim, "KG_EVIL=" + evil, "KG_WATCH=" + watch,
 		"KG_MARKER=" + marker, "KG_STOP=" + stop, "KG_COUNT=" + count},
-		helperBinary(t), "-test.run=^TestCacheAttackHelper$")
+		helperBinary(t))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute) // a loaded machine starts it late
 	for { // ready when it has written its count
 		if _, err := os.Stat(count); err == nil {
 			break
@@ -141,7 +141,7 @@ func (a attacker) racer(t *testing.T, victim, evil, watch, marker string) func()
 			if err != nil {
 				t.Errorf("the attacker failed: %v\n%s", err, out.String())
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute):
 			cmd.Process.Kill()
 			t.Errorf("the attacker did not stop:\n%s", out.String())
 		}
@@ -151,12 +151,23 @@ func (a attacker) racer(t *testing.T, victim, evil, watch, marker string) func()
 	}
 }
 
-// TestCacheAttackHelper is the racing attacker itself, run by racer as the
-// attacker's user; skipped otherwise.
-func TestCacheAttackHelper(t *testing.T) {
-	if os.Getenv("KG_ATTACK") != "race" {
-		t.Skip("the racing attacker, run by the cache attack tests as another user")
+// TestMain runs the racing attacker instead of the tests when racer
+// starts this test binary as the attacker's user (KG_ATTACK=race).
+func TestMain(m *testing.M) {
+	if os.Getenv("KG_ATTACK") == "race" {
+		if err := raceAttacker(); err != nil {
+			fmt.Fprintln(os.Stderr, "attacker:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// raceAttacker is the racing attacker itself: it watches /proc for the
+// digest of the watched cache and swaps the victim for its own directory
+// (or re-points the victim link) until the stop file appears.
+func raceAttacker() error {
 	victim, evil, watch := os.Getenv("KG_VICTIM"), os.Getenv("KG_EVIL"), os.Getenv("KG_WATCH")
 	script := []byte(evilScript(os.Getenv("KG_MARKER")))
 	stop, count := os.Getenv("KG_STOP"), os.Getenv("KG_COUNT")
@@ -164,12 +175,15 @@ func TestCacheAttackHelper(t *testing.T) {
 	link := err == nil && st.Mode()&os.ModeSymlink != 0
 	var realTarget string
 	if link {
-		realTarget, err = os.Readlink(victim)
-		must(t, err)
+		if realTarget, err = os.Readlink(victim); err != nil {
+			return err
+		}
 	}
 	cacheName := filepath.Base(watch)
 	swaps := 0
-	must(t, os.WriteFile(count, []byte("0"), 0o644))
+	if err := os.WriteFile(count, []byte("0"), 0o644); err != nil {
+		return err
+	}
 	swap := func(toEvil bool) {
 		if link {
 			tmp := victim + ".new"
@@ -194,10 +208,12 @@ func TestCacheAttackHelper(t *testing.T) {
 	seen := map[string]bool{} // pids whose command line was something else
 	for {
 		if _, err := os.Stat(stop); err == nil {
-			return
+			return nil
 		}
 		d, err := os.Open("/proc")
-		must(t, err)
+		if err != nil {
+			return err
+		}
 		names, _ := d.Readdirnames(-1)
 		d.Close()
 		for _, pid := range names {
@@ -287,20 +303,26 @@ func TestCacheAttackRace(t *testing.T) {
 	marker := filepath.Join(c.scratch, "PWNED")
 	victim := filepath.Join(theirs, "tmp")
 	cacheDir := filepath.Join(victim, "kolla-glance-binaries")
-	evil := filepath.Join(theirs, "evil")
-	script := evilScript(marker)
+	r := race(t, a, c, victim, filepath.Join(theirs, "evil"), cacheDir, marker, 25, "swaps")
+	mustWarn(t, r.out, "the binary cache is not used", theirs+" belongs to uid "+strconv.Itoa(a.uid))
+}
+
+// race plants the attacker's script, named as the binary, in its own
+// evil/kolla-glance-binaries, runs trials cache tasks on cacheDir while the
+// attacker's racer swaps what it watches (moved) for evil, and fails the
+// test if the script ran or the play failed.
+func race(t *testing.T, a attacker, c *cacheEnv, moved, evil, cacheDir, marker string, trials int, what string) runResult {
+	t.Helper()
 	a.as(t, nil, "mkdir", "-p", filepath.Join(evil, "kolla-glance-binaries"))
-	a.as(t, []string{"S=" + script, "F=" + filepath.Join(evil, "kolla-glance-binaries", c.sha)}, "sh", "-c", `printf '%s' "$S" > "$F" && chmod 755 "$F"`)
-	stop := a.racer(t, victim, evil, cacheDir, marker)
-	const trials = 25
+	a.as(t, []string{"S=" + evilScript(marker), "F=" + filepath.Join(evil, "kolla-glance-binaries", c.sha)}, "sh", "-c", `printf '%s' "$S" > "$F" && chmod 755 "$F"`)
+	stop := a.racer(t, moved, evil, cacheDir, marker)
 	r := c.run(nil, "ansible-playbook", "-i", "inventory.ini", attackPlaybook(t, c.scratch, cacheDir, trials, nil, false))
-	swaps := stop()
-	t.Logf("%d tasks, %d swaps by the attacker", trials, swaps)
+	t.Logf("%d tasks, %d %s by the attacker", trials, stop(), what)
 	pwnedBy(t, marker, r.out)
 	if r.code != 0 {
 		t.Fatalf("the play failed (rc=%d):\n%s", r.code, r.out)
 	}
-	mustWarn(t, r.out, "the binary cache is not used", theirs+" belongs to uid "+strconv.Itoa(a.uid))
+	return r
 }
 
 // TestCacheAttackMidPathLink: a link in the middle of the cache's path,
@@ -324,18 +346,7 @@ func TestCacheAttackMidPathLink(t *testing.T) {
 	a.as(t, nil, "ln", "-s", rootDir, link)
 	t.Cleanup(func() { os.Remove(link) })
 	cacheDir := filepath.Join(link, "kolla-glance-binaries")
-	evil := filepath.Join(theirs, "evil")
-	a.as(t, nil, "mkdir", "-p", filepath.Join(evil, "kolla-glance-binaries"))
-	a.as(t, []string{"S=" + evilScript(marker), "F=" + filepath.Join(evil, "kolla-glance-binaries", c.sha)}, "sh", "-c", `printf '%s' "$S" > "$F" && chmod 755 "$F"`)
-	stop := a.racer(t, link, evil, cacheDir, marker)
-	const trials = 15
-	r := c.run(nil, "ansible-playbook", "-i", "inventory.ini", attackPlaybook(t, c.scratch, cacheDir, trials, nil, false))
-	swaps := stop()
-	t.Logf("%d tasks, %d re-pointings by the attacker", trials, swaps)
-	pwnedBy(t, marker, r.out)
-	if r.code != 0 {
-		t.Fatalf("the play failed (rc=%d):\n%s", r.code, r.out)
-	}
+	r := race(t, a, c, link, filepath.Join(theirs, "evil"), cacheDir, marker, 15, "re-pointings")
 	mustWarn(t, r.out, "the binary cache is not used", link+" -> "+rootDir+" belongs to uid "+strconv.Itoa(a.uid))
 	if _, err := os.Stat(filepath.Join(rootDir, "kolla-glance-binaries")); err == nil {
 		t.Errorf("the cache was created through the attacker's link")
