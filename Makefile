@@ -63,7 +63,7 @@ record = [ -n '$(RUN)' ] || { mkdir -p docs/figures && cp $(DISTDIR)/figures/$(1
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 
-.PHONY: help build binary-name dist generate check-generated kolla-parity readme-figures deps unit integration integration-one qemu-protocol test suite-status clear-skips lint \
+.PHONY: help build binary-name dist generate check-generated kolla-parity kolla-guide readme-figures deps unit integration integration-one qemu-protocol test suite-status clear-skips lint \
         collection demo bench reliability molecule e2e e2e-kill release clean
 
 help: ## list the targets
@@ -97,6 +97,9 @@ check-generated: ## fail when generated files are stale
 
 kolla-parity: dist ## render kolla-ansible 2026.1's glance config files and the role's for each case of tests/kolla_parity/cases.yml; print the table; fail on a difference not in departures.yml
 	$(call with_ansible,2.19) && python3 tests/kolla_parity/parity.py
+
+kolla-guide: dist ## docs/kolla-ansible-integration.md on upstream kolla-ansible 2026.1, no containers: the guide's playbook beside its site.yml, multinode inventory, genpwd passwords; precheck (with and without --check) and config
+	$(call with_ansible,2.19) && python3 tests/kolla_guide/guide.py
 
 readme-figures: ## put the recorded figures (docs/figures, docs/benchmarks.md) into the README and tests/e2e/README.md
 	$(GO) run ./internal/tools/readmefigures
