@@ -131,7 +131,7 @@ molecule: deps dist ## every molecule scenario (create ... destroy) on real cont
 	  $(call go_select,-run 'TestConfigFollowsMolecule|TestEveryScenarioLoads|TestScenarios') ./tests/molecule/
 	@$(call record,molecule)
 
-test: deps clear-skips check-generated kolla-parity lint suite-status unit integration qemu-protocol molecule reliability e2e ## the whole test suite
+test: deps clear-skips check-generated kolla-parity kolla-guide lint suite-status unit integration qemu-protocol molecule reliability e2e ## the whole test suite
 	@[ -z '$(RUN)' ] || echo "make test: narrowed by RUN=$(RUN): no figures recorded"
 	@if [ -s $(KOLLA_GLANCE_SKIP_LOG) ]; then \
 	  echo "make test: all suites passed; skipped (KOLLA_GLANCE_MAY_SKIP): $$(paste -sd, $(KOLLA_GLANCE_SKIP_LOG))"; \

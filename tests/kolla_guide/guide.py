@@ -156,6 +156,9 @@ def url_host(address):
 
 
 def main():
+    # make suite-status: this suite, asked to fail, fails before any work
+    if os.environ.get("KOLLA_GLANCE_DELIBERATE_FAILURE") == "kolla-guide":
+        sys.exit("deliberate failure of the kolla-guide suite (KOLLA_GLANCE_DELIBERATE_FAILURE=kolla-guide)")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--upstream", default=os.path.join(ROOT, "..", "shared", "upstream"))
     parser.add_argument("--keep", help="lay out and run in this directory (kept) instead of a temporary one")

@@ -195,6 +195,9 @@ def compare(cases, rendered, departures):
 
 
 def main():
+    # make suite-status: this suite, asked to fail, fails before any work
+    if os.environ.get("KOLLA_GLANCE_DELIBERATE_FAILURE") == "kolla-parity":
+        sys.exit("deliberate failure of the kolla-parity suite (KOLLA_GLANCE_DELIBERATE_FAILURE=kolla-parity)")
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--upstream", default=os.path.join(os.path.dirname(ROOT), "shared", "upstream"),
                     help="the directory of the kolla-ansible trees (default: %(default)s)")
