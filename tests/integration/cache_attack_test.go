@@ -120,7 +120,7 @@ func (a attacker) racer(t *testing.T, victim, evil, watch, marker string) func()
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
 	deadline := time.Now().Add(time.Minute) // a loaded machine starts it late
-	for { // ready when it has written its count
+	for {                                   // ready when it has written its count
 		if _, err := os.Stat(count); err == nil {
 			break
 		}
