@@ -7,11 +7,13 @@ Ansible's binary-module path uploads the whole binary (2.6 MB) for every
 task: temp dir, PUT of the binary and of the args, chmod, run, rm. With the
 cache, a task whose target already holds the binary is one remote command:
 
-* ``command()`` renders a /bin/sh script that checks the cache directory (a
+* ``command()`` renders a /bin/sh script that enters the cache directory (a
   real directory, owned by the user the command runs as (``test -O``), mode
-  drwx------, in a parent nobody else can rename it out of), then checks the cached
-  binary, named after its sha256, against the digest of the controller's
-  copy, and only then runs it. The check and the run are one command. The
+  drwx------), checks every directory from / to it (root's or the user's,
+  writable by no one else; see the comment above _CHECKS), opens the cached
+  binary, named after its sha256, checks the digest of what it opened
+  against the controller's copy, and runs that same descriptor. The check
+  and the run are one command. The
   digest comes from ``openssl dgst -sha256`` (SHA extensions: about half
   the time of coreutils' sha256sum on the 2.6 MB binary), or from
   ``sha256sum`` when openssl is missing or fails; a digest neither gives

@@ -163,7 +163,7 @@ func pruneAndClean(t *testing.T, s *scenario, cacheDir, base, engine string) *ca
 			recordCache(f)
 			t.Fatalf("after %s of cron: cache %d bytes (limit %d), stale entry removed %v\npruner log:\n%s\ncleaner log:\n%s\ncron:\n%s",
 				cacheWait, size, cacheMaxSize, f.StaleRemoved, s.toolLog(host.Name, "glance-cache-pruner"), s.toolLog(host.Name, "glance-cache-cleaner"),
-				readFile(filepath.Join(s.dir, "cron", "cron.log")))
+				tailFile(filepath.Join(s.dir, "cron", "cron.log")))
 		}
 		time.Sleep(time.Second)
 	}
@@ -363,7 +363,7 @@ func startCron(t *testing.T, dir, cronDir, engine string) time.Time {
 	})
 	select {
 	case <-exited:
-		t.Fatalf("cron exited at once:\n%s", readFile(filepath.Join(d, "cron.log")))
+		t.Fatalf("cron exited at once:\n%s", tailFile(filepath.Join(d, "cron.log")))
 	case <-time.After(2 * time.Second):
 	}
 	t.Logf("cron %d runs in a private mount namespace with /etc/cron.d = %s", cmd.Process.Pid, cronDir)
@@ -404,15 +404,20 @@ func engineRunBinds(engine, run string) ([]string, error) {
 	return nil, fmt.Errorf("no cron binds for container engine %q", engine)
 }
 
-// toolLog is the output a cache tool appended in the container's log dir.
+// toolLog is the end of the output a cache tool appended in the
+// container's log dir.
 func (s *scenario) toolLog(host, tool string) string {
-	return readFile(filepath.Join(s.hostDir(host), "log", "glance", tool+".log"))
+	return tailFile(filepath.Join(s.hostDir(host), "log", "glance", tool+".log"))
 }
 
+// readFile is a file's whole content, or the error in its place.
 func readFile(path string) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(%v)", err)
 	}
-	return tail(string(b), 40)
+	return string(b)
 }
+
+// tailFile is the last 40 lines of a file, for a failure's diagnosis.
+func tailFile(path string) string { return tail(readFile(path), 40) }

@@ -119,8 +119,9 @@ func (a attacker) racer(t *testing.T, victim, evil, watch, marker string) func()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	must(t, cmd.Start())
-	deadline := time.Now().Add(time.Minute) // a loaded machine starts it late
-	for {                                   // ready when it has written its count
+	// ready when it has written its count; a loaded machine starts it late
+	deadline := time.Now().Add(time.Minute)
+	for {
 		if _, err := os.Stat(count); err == nil {
 			break
 		}
