@@ -86,8 +86,9 @@ generate: ## render module docs and the controller argument specs from the Go sp
 	$(GO) run ./internal/tools/gendocs
 	$(call with_ansible,2.19) && python3 tests/kolla_stores/generate.py
 
-check-generated: ## fail when generated files are stale
+check-generated: ## fail when generated files are stale, or the README states a figure no figures file holds
 	$(GO) run ./internal/tools/gendocs -check
+	$(GO) run ./internal/tools/readmefigures -check
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  { $(call with_ansible,2.19) && python3 tests/kolla_stores/generate.py --out "$$tmp"; } || exit 1; stale=0; \
 	  for f in "$$tmp"/*.txt; do c=internal/glance/stores/testdata/kolla/$${f##*/}; \
