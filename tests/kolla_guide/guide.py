@@ -47,6 +47,8 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "kolla_stores"))
+import upstream as kolla_upstream  # noqa: E402  (the helpers kolla_parity uses too)
 TREE = "kolla-ansible-2026.1"
 GUIDE = os.path.join(ROOT, "docs", "kolla-ansible-integration.md")
 PLAYBOOK = os.path.join(ROOT, "docs", "examples", "kolla-ansible", "kolla-glance.yml")
@@ -204,8 +206,7 @@ def guide(upstream, scratch):
     # (kolla_ansible.filters' password-hash filter, which nothing here calls)
     # refuses any use; oslo_utils.uuidutils.generate_uuid (genpwd's UUID keys)
     # is oslo's own definition, str(uuid.uuid4()).
-    with open(os.path.join(stubs, "bcrypt.py"), "w") as f:
-        f.write("def __getattr__(name):\n    raise ImportError('bcrypt is not installed (kolla_guide stub)')\n")
+    kolla_upstream.stub_bcrypt(stubs, "kolla_guide")
     open(os.path.join(stubs, "oslo_utils", "__init__.py"), "w").close()
     with open(os.path.join(stubs, "oslo_utils", "uuidutils.py"), "w") as f:
         f.write("import uuid\n\n\ndef generate_uuid(dashed=True):\n"

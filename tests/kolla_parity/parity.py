@@ -81,12 +81,9 @@ def render_upstream(upstream, playbook, common, case, scratch):
     if len(tasks) != 1:
         raise RuntimeError("upstream: no single task %r in the glance role's tasks/config.yml" % UWSGI_TASK)
     # kolla_ansible.filters (behind services.py's service_enabled_and_mapped_to_host)
-    # imports bcrypt for its password-hash filter, which nothing here calls: a
-    # module that refuses any use stands in for it where it is not installed
+    # imports bcrypt, which nothing here calls
     stub = os.path.join(tmp, "stubs")
-    os.makedirs(stub)
-    with open(os.path.join(stub, "bcrypt.py"), "w") as f:
-        f.write("def __getattr__(name):\n    raise ImportError('bcrypt is not installed (kolla_parity stub)')\n")
+    kolla_upstream.stub_bcrypt(stub, "kolla_parity")
     env["PYTHONPATH"] += os.pathsep + stub
     os.makedirs(os.path.join(tmp, "roles", "glance", "tasks"))
     with open(os.path.join(tmp, "roles", "glance", "tasks", "main.yml"), "w") as f:

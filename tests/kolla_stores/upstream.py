@@ -71,3 +71,17 @@ def env(tmp, extra_pythonpath=None, **settings):
         out["PYTHONPATH"] = extra_pythonpath + (os.pathsep + out["PYTHONPATH"] if out.get("PYTHONPATH") else "")
     out.update(settings)
     return out
+
+
+def stub_bcrypt(stubs, who):
+    """Writes into the directory stubs a bcrypt module that refuses any use.
+
+    kolla_ansible.filters imports bcrypt for its password-hash filter, which
+    none of these runs calls, and Debian 12 has no python3-bcrypt for the
+    Python ansible-core 2.19 runs on here: the stand-in lets the import
+    succeed and fails any real use, naming who put it there.
+    """
+    os.makedirs(stubs, exist_ok=True)
+    with open(os.path.join(stubs, "bcrypt.py"), "w") as f:
+        f.write("def __getattr__(name):\n    raise ImportError('bcrypt is not installed (%s stub)')\n" % who)
+
